@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.backends import ModelBackend
+from django.http import HttpRequest
+
+from .models import User
+
+
+class MobileBackend(ModelBackend):
+    """Password login by mobile number. SMS-code login goes through accounts.services.sms_login."""
+
+    def authenticate(  # type: ignore[override]
+        self, request: HttpRequest | None, username: str | None = None, password: str | None = None, **kwargs: Any
+    ) -> User | None:
+        mobile = (username or kwargs.get("mobile") or "").strip()
+        if not mobile or password is None:
+            return None
+        try:
+            user = User.objects.get(mobile=mobile)
+        except User.DoesNotExist:
+            User().set_password(password)  # same cost as a real check, so timing does not reveal accounts
+            return None
+        if user.check_password(password) and self.user_can_authenticate(user):
+            return user
+        return None

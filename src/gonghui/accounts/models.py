@@ -1,0 +1,110 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def create_user(self, mobile: str, password: str | None = None, **extra: Any) -> User:
+        user = self.model(mobile=mobile, **extra)
+        if password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, mobile: str, password: str | None = None, **extra: Any) -> User:
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        return self.create_user(mobile, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who logs in: a member in the portal, a cadre in the console, or both.
+
+    The mobile number is the login name. What a user may see in the console comes only from their
+    role assignments (orgs.RoleAssignment), never from is_staff, which is for Django admin operations.
+    """
+
+    mobile = models.CharField(_("mobile number"), max_length=11, unique=True)
+    real_name = models.CharField(_("real name"), max_length=50)
+    is_active = models.BooleanField(_("active"), default=True)
+    is_staff = models.BooleanField(_("operations staff"), default=False)
+    date_joined = models.DateTimeField(_("joined"), default=timezone.now)
+    language = models.CharField(_("language"), max_length=10, blank=True)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "mobile"
+    REQUIRED_FIELDS = ["real_name"]
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.real_name or self.masked_mobile
+
+    @property
+    def masked_mobile(self) -> str:
+        from gonghui.core.masking import mask_mobile
+
+        return mask_mobile(self.mobile)
+
+
+class SmsCode(models.Model):
+    """A one-time login code sent by SMS; only its hash is stored."""
+
+    mobile = models.CharField(max_length=11, db_index=True)
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["mobile", "created_at"])]
+
+
+class ApiToken(models.Model):
+    """A bearer token for the API. Only a SHA-256 of the secret is stored; the secret is shown once.
+
+    An integration token may be limited to one org subtree and to reading.
+    """
+
+    class Access(models.TextChoices):
+        READ = "read", _("Read only")
+        READ_WRITE = "read_write", _("Read and write")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    prefix = models.CharField(max_length=8, db_index=True)
+    key_hash = models.CharField(max_length=64, unique=True)
+    org = models.ForeignKey(
+        "orgs.Org", null=True, blank=True, on_delete=models.CASCADE, related_name="+",
+        verbose_name=_("limited to org"),
+    )
+    access = models.CharField(_("access"), max_length=12, choices=Access.choices, default=Access.READ_WRITE)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"))
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… {self.name}"
+
+    @property
+    def is_usable(self) -> bool:
+        return self.revoked_at is None and self.expires_at > timezone.now()

@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from ninja import NinjaAPI
+
+from . import errors
+from .auth import AUTH
+from .routers import auth as auth_router
+from .routers import orgs as orgs_router
+
+api = NinjaAPI(
+    title="gonghui API",
+    version="1",
+    description=str(_("The gonghui smart union platform API. Authenticate with the session or a bearer token.")),
+    auth=AUTH,
+    urls_namespace="api",
+)
+errors.install(api)
+api.add_router("/auth", auth_router.router)
+api.add_router("/orgs", orgs_router.router)

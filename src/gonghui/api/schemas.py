@@ -1,0 +1,16 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from ninja import Schema
+
+
+class ErrorDetail(Schema):
+    code: str
+    message: str
+    field: str | None = None
+    details: dict = {}
+
+
+class ErrorOut(Schema):
+    error: ErrorDetail

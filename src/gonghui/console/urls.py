@@ -1,0 +1,20 @@
+from django.urls import path
+
+from .views import orgs, requests, roles
+
+app_name = "console"
+
+urlpatterns = [
+    path("", orgs.dashboard, name="dashboard"),
+    path("switch/", orgs.switch_org, name="switch"),
+    path("orgs/", orgs.org_tree, name="org_tree"),
+    path("orgs/<int:org_id>/", orgs.org_detail, name="org_detail"),
+    path("orgs/<int:org_id>/children/", orgs.org_children, name="org_children"),
+    path("orgs/<int:org_id>/move/", orgs.org_move, name="org_move"),
+    path("orgs/<int:org_id>/use/", orgs.org_use, name="org_use"),
+    path("requests/", requests.request_list, name="request_list"),
+    path("requests/new/", requests.request_new, name="request_new"),
+    path("requests/<int:request_id>/", requests.request_detail, name="request_detail"),
+    path("roles/", roles.role_list, name="role_list"),
+    path("roles/<int:assignment_id>/revoke/", roles.role_revoke, name="role_revoke"),
+]

@@ -1,0 +1,44 @@
+"""What every console view shares: access to the console and the current org from the org switcher."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from gonghui.core.errors import ServiceError
+from gonghui.orgs import selectors
+from gonghui.orgs.models import Org
+
+SESSION_KEY = "console_org_id"
+
+
+def console_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Logged in and holding at least one role; sets request.org to the org chosen in the switcher."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not selectors.has_console_access(request.user):
+            return render(request, "console/no_access.html", status=403)
+        request.org = current_org(request)  # type: ignore[attr-defined]
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def current_org(request: HttpRequest) -> Org:
+    org_id = request.session.get(SESSION_KEY)
+    if org_id:
+        try:
+            return selectors.org_get(actor=request.user, org_id=int(org_id))
+        except ServiceError:
+            request.session.pop(SESSION_KEY, None)
+    top = selectors.top_orgs(actor=request.user).first()
+    assert top is not None  # has_console_access guarantees at least one grant
+    return top

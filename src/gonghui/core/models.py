@@ -1,0 +1,76 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditRecord(models.Model):
+    """One audited event: who did what to which object, with what result, when and from where.
+
+    Rows are only ever inserted (through core.audit.log_action); the security module adds database-level
+    protection and hash chaining on top of this table.
+    """
+
+    class Result(models.TextChoices):
+        OK = "ok", _("Succeeded")
+        DENIED = "denied", _("Denied")
+        FAILED = "failed", _("Failed")
+
+    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor_label = models.CharField(_("actor"), max_length=150, blank=True)
+    action = models.CharField(_("action"), max_length=100, db_index=True)
+    object_type = models.CharField(_("object type"), max_length=100, blank=True)
+    object_id = models.CharField(_("object id"), max_length=64, blank=True)
+    object_repr = models.CharField(_("object"), max_length=200, blank=True)
+    org_path = models.CharField(max_length=255, blank=True, db_index=True)
+    result = models.CharField(_("result"), max_length=10, choices=Result.choices, default=Result.OK)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    user_agent = models.CharField(_("user agent"), max_length=300, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("audit record")
+        verbose_name_plural = _("audit records")
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.action} {self.object_repr}"
+
+
+class WorkdayOverride(models.Model):
+    """An administrator-entered day of the State Council's holiday schedule.
+
+    Used for years the bundled chinese-calendar release does not know yet: a holiday that falls on a
+    weekday (is_workday=False), or a weekend day moved to be a working day (调休, is_workday=True).
+    """
+
+    day = models.DateField(_("day"), unique=True)
+    is_workday = models.BooleanField(_("working day"))
+    name = models.CharField(_("name"), max_length=50, blank=True)
+
+    class Meta:
+        verbose_name = _("holiday schedule day")
+        verbose_name_plural = _("holiday schedule days")
+        ordering = ["day"]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.name}"
+
+
+class ScheduleYear(models.Model):
+    """Marks a year whose holiday schedule an administrator has entered completely (official, not provisional)."""
+
+    year = models.PositiveIntegerField(_("year"), unique=True)
+    entered_at = models.DateTimeField(auto_now_add=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("official schedule year")
+        verbose_name_plural = _("official schedule years")
+
+    def __str__(self) -> str:
+        return str(self.year)

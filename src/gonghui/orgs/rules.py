@@ -1,0 +1,49 @@
+"""What each role may do, as data. Law-level and structural rules of the tree live here too."""
+
+from __future__ import annotations
+
+from .models import OrgKind, Role
+
+# Permission codes checked by orgs.selectors.actor_can. A role held in an org applies to its subtree.
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    Role.ORG_ADMIN: frozenset(
+        {"org.view", "org.change", "org.move", "org.request.decide", "org.request.create", "role.manage",
+         "review", "case.handle"}
+    ),
+    Role.REVIEWER: frozenset({"org.view", "org.request.create", "review"}),
+    Role.CASE_HANDLER: frozenset({"org.view", "case.handle"}),
+    Role.VIEWER: frozenset({"org.view"}),
+}
+
+# Which kinds may hang under which. The depth is not fixed (DOMAIN §1): a grassroots union may sit under a
+# district, a street, a park or a joint union.
+ALLOWED_PARENTS: dict[str, frozenset[str]] = {
+    OrgKind.NATIONAL: frozenset(),
+    OrgKind.PROVINCE: frozenset({OrgKind.NATIONAL}),
+    OrgKind.CITY: frozenset({OrgKind.PROVINCE}),
+    OrgKind.DISTRICT: frozenset({OrgKind.CITY, OrgKind.PROVINCE}),
+    OrgKind.STREET: frozenset({OrgKind.DISTRICT}),
+    OrgKind.PARK: frozenset({OrgKind.DISTRICT, OrgKind.CITY}),
+    OrgKind.JOINT: frozenset({OrgKind.DISTRICT, OrgKind.STREET, OrgKind.PARK, OrgKind.CITY}),
+    OrgKind.INDUSTRY: frozenset({OrgKind.NATIONAL, OrgKind.PROVINCE, OrgKind.CITY}),
+    OrgKind.GRASSROOTS: frozenset(
+        {OrgKind.DISTRICT, OrgKind.STREET, OrgKind.PARK, OrgKind.JOINT, OrgKind.CITY, OrgKind.INDUSTRY}
+    ),
+    OrgKind.BRANCH: frozenset({OrgKind.GRASSROOTS}),
+    OrgKind.GROUP: frozenset({OrgKind.GRASSROOTS, OrgKind.BRANCH}),
+}
+
+TERRITORIAL_KINDS = frozenset({OrgKind.NATIONAL, OrgKind.PROVINCE, OrgKind.CITY, OrgKind.DISTRICT, OrgKind.STREET})
+
+# A unit with this many members or more should set up a full union committee (DOMAIN §1).
+COMMITTEE_THRESHOLD = 25
+
+
+def can_hang_under(kind: str, parent_kind: str | None) -> bool:
+    if parent_kind is None:
+        return kind == OrgKind.NATIONAL
+    return parent_kind in ALLOWED_PARENTS.get(kind, frozenset())
+
+
+def permissions_for(role: str) -> frozenset[str]:
+    return ROLE_PERMISSIONS.get(role, frozenset())

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from .views import home
+
+app_name = "portal"
+
+urlpatterns = [
+    path("", home.home, name="home"),
+    path("login/", home.login_view, name="login"),
+    path("login/sms-code/", home.sms_code, name="sms_code"),
+    path("logout/", home.logout_view, name="logout"),
+    path("me/", home.profile, name="profile"),
+    path("language/", home.language, name="language"),
+    path("unions/new/", home.org_request, name="org_request"),
+    path("unions/requests/<int:request_id>/", home.org_request_done, name="org_request_done"),
+]
