@@ -74,3 +74,14 @@ class ScheduleYear(models.Model):
 
     def __str__(self) -> str:
         return str(self.year)
+
+
+class ScheduledJob(models.Model):
+    """When the scheduler last enqueued each periodic job, so that after downtime it catches up once
+    instead of either skipping the missed run or enqueueing one per missed interval."""
+
+    name = models.CharField(max_length=100, unique=True)
+    last_enqueued_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,57 @@
+"""The one small scheduler: enqueues periodic jobs as tasks for the db_worker processes.
+
+Every job is idempotent, and a job whose interval has passed (also while the scheduler was down) is
+enqueued once at the next tick: catching up, never piling up. Modules add their jobs to JOBS.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from .models import ScheduledJob
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    task: str  # dotted path of a django-tasks task
+    every: timedelta
+
+
+JOBS: list[Job] = [
+    Job("core.requeue_stale_tasks", "gonghui.core.tasks.requeue_stale_tasks", timedelta(minutes=5)),
+    Job("orgs.reconcile_rollups", "gonghui.core.tasks.reconcile_rollups", timedelta(hours=24)),
+]
+
+
+def due_jobs(now: Any = None) -> list[Job]:
+    now = now or timezone.now()
+    last = dict(ScheduledJob.objects.values_list("name", "last_enqueued_at"))
+    return [j for j in JOBS if last.get(j.name) is None or last[j.name] + j.every <= now]
+
+
+def tick(now: Any = None, enqueue: Callable[[Job], None] | None = None) -> list[str]:
+    """Enqueue every due job once; returns the names enqueued."""
+    now = now or timezone.now()
+    done = []
+    for job in due_jobs(now):
+        with transaction.atomic():
+            row, _ = ScheduledJob.objects.select_for_update().get_or_create(name=job.name)
+            if row.last_enqueued_at is not None and row.last_enqueued_at + job.every > now:
+                continue  # another scheduler got there first
+            row.last_enqueued_at = now
+            row.save(update_fields=["last_enqueued_at"])
+            if enqueue is not None:
+                enqueue(job)
+            else:
+                task = import_string(job.task)
+                transaction.on_commit(task.enqueue)
+        done.append(job.name)
+    return done

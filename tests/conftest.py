@@ -1,0 +1,120 @@
+"""The named test cast (DESIGN.md): a small union tree and one person per place in it.
+
+Each fixture says in one line what the person may see. Tests use these names so that a reader knows at a
+glance whether an assertion is about scope ("Li in district A must not see district B").
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import pytest
+
+from gonghui.accounts.models import User
+from gonghui.orgs.models import Org, OrgKind, Role, RoleAssignment
+from gonghui.orgs.services import _insert_org
+
+PASSWORD = "Test-pass-2026"
+
+
+@dataclass
+class Tree:
+    national: Org
+    province: Org
+    city: Org
+    district_a: Org
+    district_b: Org
+    street_a: Org
+    grassroots_a: Org
+    grassroots_b: Org
+    industry: Org
+
+
+def make_user(mobile: str, name: str, role: str | None = None, org: Org | None = None) -> User:
+    user = User.objects.create_user(mobile, PASSWORD, real_name=name)
+    if role and org:
+        RoleAssignment.objects.create(user=user, org=org, role=role)
+    return user
+
+
+@pytest.fixture
+def tree(db) -> Tree:
+    national = _insert_org(parent=None, name="中华全国总工会", kind=OrgKind.NATIONAL, code="100000")
+    province = _insert_org(parent=national, name="浙江省总工会", kind=OrgKind.PROVINCE, code="330000",
+                           division_code="330000")
+    industry = _insert_org(parent=province, name="浙江省教育工会", kind=OrgKind.INDUSTRY, code="330000-EDU")
+    city = _insert_org(parent=province, name="杭州市总工会", kind=OrgKind.CITY, code="330100", division_code="330100")
+    district_a = _insert_org(parent=city, name="西湖区总工会", kind=OrgKind.DISTRICT, code="330106",
+                             division_code="330106")
+    district_b = _insert_org(parent=city, name="滨江区总工会", kind=OrgKind.DISTRICT, code="330108",
+                             division_code="330108")
+    street_a = _insert_org(parent=district_a, name="文新街道总工会", kind=OrgKind.STREET, code="330106-WX")
+    grassroots_a = _insert_org(parent=street_a, name="西溪科技有限公司工会", kind=OrgKind.GRASSROOTS,
+                               code="330106-G1", staff_count=120, industry_union=industry)
+    grassroots_b = _insert_org(parent=district_b, name="长河半导体有限公司工会", kind=OrgKind.GRASSROOTS,
+                               code="330108-G1", staff_count=300)
+    return Tree(national, province, city, district_a, district_b, street_a, grassroots_a, grassroots_b, industry)
+
+
+@pytest.fixture
+def national_admin(tree: Tree) -> User:
+    """Sees and administers the whole tree."""
+    return make_user("13800000001", "全总管理员", Role.ORG_ADMIN, tree.national)
+
+
+@pytest.fixture
+def province_cadre(tree: Tree) -> User:
+    """Administers the province and everything below it; nothing above."""
+    return make_user("13800000002", "钱省干", Role.ORG_ADMIN, tree.province)
+
+
+@pytest.fixture
+def district_cadre_a(tree: Tree) -> User:
+    """Li administers district A (西湖区) and its subtree; district B is invisible to him."""
+    return make_user("13800000004", "李区干", Role.ORG_ADMIN, tree.district_a)
+
+
+@pytest.fixture
+def district_cadre_b(tree: Tree) -> User:
+    """Zhou administers district B (滨江区) only."""
+    return make_user("13800000005", "周区干", Role.ORG_ADMIN, tree.district_b)
+
+
+@pytest.fixture
+def chair_a(tree: Tree) -> User:
+    """Chair of a grassroots union in district A: sees only that union."""
+    return make_user("13800000006", "吴主席", Role.ORG_ADMIN, tree.grassroots_a)
+
+
+@pytest.fixture
+def chair_b(tree: Tree) -> User:
+    """Chair of a grassroots union in district B: sees only that union."""
+    return make_user("13800000007", "郑主席", Role.ORG_ADMIN, tree.grassroots_b)
+
+
+@pytest.fixture
+def viewer_a(tree: Tree) -> User:
+    """Read-only viewer in district A: may look but not change anything."""
+    return make_user("13800000010", "陈观察", Role.VIEWER, tree.district_a)
+
+
+@pytest.fixture
+def member_a(tree: Tree) -> User:
+    """A worker in district A with a portal account and no role: no console at all."""
+    return make_user("13900000001", "张伟")
+
+
+@pytest.fixture
+def member_b(tree: Tree) -> User:
+    """A worker in district B with a portal account and no role."""
+    return make_user("13900000002", "刘芳")
+
+
+@pytest.fixture(autouse=True)
+def _english_off(settings) -> None:
+    settings.LANGUAGE_CODE = "zh-hans"
+
+
+def pytest_configure(config) -> None:
+    os.environ.setdefault("GONGHUI_TESTING", "1")
