@@ -41,20 +41,38 @@ def make_user(mobile: str, name: str, role: str | None = None, org: Org | None =
 @pytest.fixture
 def tree(db) -> Tree:
     national = _insert_org(parent=None, name="中华全国总工会", kind=OrgKind.NATIONAL, code="100000")
-    province = _insert_org(parent=national, name="浙江省总工会", kind=OrgKind.PROVINCE, code="330000",
-                           division_code="330000")
+    province = _insert_org(
+        parent=national, name="浙江省总工会", kind=OrgKind.PROVINCE, code="330000", division_code="330000"
+    )
     industry = _insert_org(parent=province, name="浙江省教育工会", kind=OrgKind.INDUSTRY, code="330000-EDU")
-    city = _insert_org(parent=province, name="杭州市总工会", kind=OrgKind.CITY, code="330100", division_code="330100")
-    district_a = _insert_org(parent=city, name="西湖区总工会", kind=OrgKind.DISTRICT, code="330106",
-                             division_code="330106")
-    district_b = _insert_org(parent=city, name="滨江区总工会", kind=OrgKind.DISTRICT, code="330108",
-                             division_code="330108")
+    city = _insert_org(
+        parent=province, name="杭州市总工会", kind=OrgKind.CITY, code="330100", division_code="330100"
+    )
+    district_a = _insert_org(
+        parent=city, name="西湖区总工会", kind=OrgKind.DISTRICT, code="330106", division_code="330106"
+    )
+    district_b = _insert_org(
+        parent=city, name="滨江区总工会", kind=OrgKind.DISTRICT, code="330108", division_code="330108"
+    )
     street_a = _insert_org(parent=district_a, name="文新街道总工会", kind=OrgKind.STREET, code="330106-WX")
-    grassroots_a = _insert_org(parent=street_a, name="西溪科技有限公司工会", kind=OrgKind.GRASSROOTS,
-                               code="330106-G1", staff_count=120, industry_union=industry)
-    grassroots_b = _insert_org(parent=district_b, name="长河半导体有限公司工会", kind=OrgKind.GRASSROOTS,
-                               code="330108-G1", staff_count=300)
-    return Tree(national, province, city, district_a, district_b, street_a, grassroots_a, grassroots_b, industry)
+    grassroots_a = _insert_org(
+        parent=street_a,
+        name="西溪科技有限公司工会",
+        kind=OrgKind.GRASSROOTS,
+        code="330106-G1",
+        staff_count=120,
+        industry_union=industry,
+    )
+    grassroots_b = _insert_org(
+        parent=district_b,
+        name="长河半导体有限公司工会",
+        kind=OrgKind.GRASSROOTS,
+        code="330108-G1",
+        staff_count=300,
+    )
+    return Tree(
+        national, province, city, district_a, district_b, street_a, grassroots_a, grassroots_b, industry
+    )
 
 
 @pytest.fixture

@@ -12,4 +12,3 @@ urlpatterns = [
     path("ops/admin/", admin.site.urls),
     path("", include("gonghui.portal.urls")),
 ]
-

@@ -12,7 +12,11 @@ class MobileBackend(ModelBackend):
     """Password login by mobile number. SMS-code login goes through accounts.services.sms_login."""
 
     def authenticate(  # type: ignore[override]
-        self, request: HttpRequest | None, username: str | None = None, password: str | None = None, **kwargs: Any
+        self,
+        request: HttpRequest | None,
+        username: str | None = None,
+        password: str | None = None,
+        **kwargs: Any,
     ) -> User | None:
         mobile = (username or kwargs.get("mobile") or "").strip()
         if not mobile or password is None:

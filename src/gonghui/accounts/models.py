@@ -73,6 +73,11 @@ class SmsCode(models.Model):
     class Meta:
         indexes = [models.Index(fields=["mobile", "created_at"])]
 
+    def __str__(self) -> str:
+        from gonghui.core.masking import mask_mobile
+
+        return f"{mask_mobile(self.mobile)} {self.created_at:%Y-%m-%d %H:%M}"
+
 
 class ApiToken(models.Model):
     """A bearer token for the API. Only a SHA-256 of the secret is stored; the secret is shown once.
@@ -89,7 +94,11 @@ class ApiToken(models.Model):
     prefix = models.CharField(max_length=8, db_index=True)
     key_hash = models.CharField(max_length=64, unique=True)
     org = models.ForeignKey(
-        "orgs.Org", null=True, blank=True, on_delete=models.CASCADE, related_name="+",
+        "orgs.Org",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
         verbose_name=_("limited to org"),
     )
     access = models.CharField(_("access"), max_length=12, choices=Access.choices, default=Access.READ_WRITE)

@@ -39,11 +39,15 @@ def password_login(*, mobile: str, password: str, request: Any = None) -> User:
     try:
         mobile = clean_mobile(mobile)
     except ServiceError:
-        log_action(actor=mobile[:20], action="gonghui.auth.login_failed", result="failed", data={"how": "password"})
+        log_action(
+            actor=mobile[:20], action="gonghui.auth.login_failed", result="failed", data={"how": "password"}
+        )
         raise ServiceError("invalid_credentials", _("Wrong mobile number or password."), status=401) from None
     user = authenticate(request, username=mobile, password=password)
     if user is None:
-        log_action(actor=mobile, action="gonghui.auth.login_failed", result="failed", data={"how": "password"})
+        log_action(
+            actor=mobile, action="gonghui.auth.login_failed", result="failed", data={"how": "password"}
+        )
         raise ServiceError("invalid_credentials", _("Wrong mobile number or password."), status=401)
     log_action(actor=user, action="gonghui.auth.login", obj=user, data={"how": "password"})
     return user  # type: ignore[return-value]
@@ -56,7 +60,9 @@ def sms_code_request(*, mobile: str) -> None:
     sender = get_sender()
     recent = SmsCode.objects.filter(mobile=mobile, created_at__gte=timezone.now() - timedelta(seconds=60))
     if recent.exists():
-        raise ServiceError("sms_too_soon", _("A code was sent less than a minute ago. Please wait."), status=429)
+        raise ServiceError(
+            "sms_too_soon", _("A code was sent less than a minute ago. Please wait."), status=429
+        )
     code = f"{secrets.randbelow(1_000_000):06d}"
     SmsCode.objects.create(
         mobile=mobile,
@@ -110,8 +116,11 @@ def account_find_or_create(*, actor: Any, mobile: str, real_name: str) -> User:
     if user is not None:
         return user
     if not real_name.strip():
-        raise ServiceError("real_name_required", _("No account uses this number yet; give the person's real name."),
-                           field="real_name")
+        raise ServiceError(
+            "real_name_required",
+            _("No account uses this number yet; give the person's real name."),
+            field="real_name",
+        )
     with transaction.atomic():
         user = User.objects.create_user(mobile, None, real_name=real_name.strip())
         log_action(actor=actor, action="gonghui.account.created", obj=user)
@@ -120,7 +129,11 @@ def account_find_or_create(*, actor: Any, mobile: str, real_name: str) -> User:
 
 @transaction.atomic
 def api_token_issue(
-    *, user: User, name: str = "", org: Org | None = None, access: str = ApiToken.Access.READ_WRITE,
+    *,
+    user: User,
+    name: str = "",
+    org: Org | None = None,
+    access: str = ApiToken.Access.READ_WRITE,
     days: int | None = None,
 ) -> tuple[ApiToken, str]:
     """Issue a bearer token; returns the row and the secret, which is never stored nor shown again."""
@@ -130,11 +143,20 @@ def api_token_issue(
         raise ServiceError("not_found", _("No such union in your scope."), status=404, field="org")
     secret = "gh_" + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
-        user=user, name=name[:100], prefix=secret[3:11], key_hash=_hash(secret), org=org, access=access,
+        user=user,
+        name=name[:100],
+        prefix=secret[3:11],
+        key_hash=_hash(secret),
+        org=org,
+        access=access,
         expires_at=timezone.now() + timedelta(days=days or settings.GONGHUI_API_TOKEN_DAYS),
     )
-    log_action(actor=user, action="gonghui.api_token.issued", obj=token,
-               data={"org": org.pk if org else None, "access": access})
+    log_action(
+        actor=user,
+        action="gonghui.api_token.issued",
+        obj=token,
+        data={"org": org.pk if org else None, "access": access},
+    )
     return token, secret
 
 

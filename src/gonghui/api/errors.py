@@ -1,6 +1,6 @@
 """One JSON error shape for every error the API returns:
 
-    {"error": {"code": "invalid_uscc", "message": "...", "field": "uscc", "details": {...}}}
+{"error": {"code": "invalid_uscc", "message": "...", "field": "uscc", "details": {...}}}
 """
 
 from __future__ import annotations

@@ -11,7 +11,9 @@ from .routers import orgs as orgs_router
 api = NinjaAPI(
     title="gonghui API",
     version="1",
-    description=str(_("The gonghui smart union platform API. Authenticate with the session or a bearer token.")),
+    description=str(
+        _("The gonghui smart union platform API. Authenticate with the session or a bearer token.")
+    ),
     auth=AUTH,
     urls_namespace="api",
 )

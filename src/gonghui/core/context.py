@@ -13,7 +13,7 @@ class RequestInfo:
     user_agent: str = ""
 
 
-_current: ContextVar[RequestInfo] = ContextVar("gonghui_request_info", default=RequestInfo())
+_current: ContextVar[RequestInfo] = ContextVar("gonghui_request_info", default=RequestInfo())  # noqa: B039 (frozen, so safe to share)
 
 
 def current_request_info() -> RequestInfo:

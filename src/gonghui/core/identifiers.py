@@ -51,5 +51,7 @@ def clean_mobile(value: str, *, field: str = "mobile") -> str:
     if mobile.startswith("+86"):
         mobile = mobile[3:]
     if not re.fullmatch(r"1[3-9]\d{9}", mobile):
-        raise ServiceError("invalid_mobile", _("A mobile number has 11 digits and starts with 1."), field=field)
+        raise ServiceError(
+            "invalid_mobile", _("A mobile number has 11 digits and starts with 1."), field=field
+        )
     return mobile

@@ -34,7 +34,12 @@ JOBS: list[Job] = [
 def due_jobs(now: Any = None) -> list[Job]:
     now = now or timezone.now()
     last = dict(ScheduledJob.objects.values_list("name", "last_enqueued_at"))
-    return [j for j in JOBS if last.get(j.name) is None or last[j.name] + j.every <= now]
+    due = []
+    for job in JOBS:
+        previous = last.get(job.name)
+        if previous is None or previous + job.every <= now:
+            due.append(job)
+    return due
 
 
 def tick(now: Any = None, enqueue: Callable[[Job], None] | None = None) -> list[str]:

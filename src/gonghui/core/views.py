@@ -29,8 +29,10 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
             ready = DBTaskResult.objects.filter(status="READY").count()
             last = (
-                DBTaskResult.objects.filter(finished_at__isnull=False).order_by("-finished_at")
-                .values_list("finished_at", flat=True).first()
+                DBTaskResult.objects.filter(finished_at__isnull=False)
+                .order_by("-finished_at")
+                .values_list("finished_at", flat=True)
+                .first()
             )
             checks["task_queue"] = {
                 "status": "ok",
@@ -52,5 +54,9 @@ def healthz(request: HttpRequest) -> JsonResponse:
             checks["cache"] = {"status": "ok" if cache.get("gonghui:healthz") == "1" else "error"}
         except Exception as exc:
             checks["cache"] = {"status": "error", "error": exc.__class__.__name__}
-    body = {"status": "ok" if status == 200 else "error", "time": timezone.now().isoformat(), "checks": checks}
+    body = {
+        "status": "ok" if status == 200 else "error",
+        "time": timezone.now().isoformat(),
+        "checks": checks,
+    }
     return JsonResponse(body, status=status)

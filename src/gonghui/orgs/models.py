@@ -35,16 +35,29 @@ class Org(models.Model):
     name_pinyin = models.CharField(max_length=400, blank=True, db_index=True)
     kind = models.CharField(_("kind"), max_length=12, choices=OrgKind.choices)
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children", verbose_name=_("parent")
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        verbose_name=_("parent"),
     )
     industry_union = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="affiliates",
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="affiliates",
         verbose_name=_("industry union"),
     )
     path = models.CharField(max_length=255, unique=True, editable=False)
     depth = models.PositiveSmallIntegerField(default=0, editable=False)
-    uscc = models.CharField(_("unified social credit code"), max_length=18, null=True, blank=True, unique=True)
-    division_code = models.CharField(_("administrative division code"), max_length=6, blank=True, db_index=True)
+    uscc = models.CharField(
+        _("unified social credit code"), max_length=18, null=True, blank=True, unique=True
+    )
+    division_code = models.CharField(
+        _("administrative division code"), max_length=6, blank=True, db_index=True
+    )
     industry = models.CharField(_("industry"), max_length=40, blank=True)
     employer_name = models.CharField(_("employer"), max_length=120, blank=True)
     address = models.CharField(_("address"), max_length=200, blank=True)
@@ -59,9 +72,7 @@ class Org(models.Model):
         verbose_name_plural = _("unions")
         indexes = [models.Index(fields=["parent", "name"])]
         constraints = [
-            models.CheckConstraint(
-                condition=~models.Q(pk=models.F("parent")), name="org_not_own_parent"
-            ),
+            models.CheckConstraint(condition=~models.Q(pk=models.F("parent")), name="org_not_own_parent"),
         ]
 
     def __str__(self) -> str:
@@ -94,6 +105,9 @@ class OrgRollup(models.Model):
     members = models.PositiveBigIntegerField(default=0)
     updated_at = models.DateTimeField(auto_now=True)
 
+    def __str__(self) -> str:
+        return f"{self.org_id}: {self.orgs} orgs, {self.members} members"
+
 
 class OrgRequest(models.Model):
     """A request to set up a new grassroots union (or branch), approved by the union one level up."""
@@ -103,7 +117,9 @@ class OrgRequest(models.Model):
         APPROVED = "approved", _("Approved")
         REJECTED = "rejected", _("Rejected")
 
-    parent = models.ForeignKey(Org, on_delete=models.PROTECT, related_name="requests", verbose_name=_("parent"))
+    parent = models.ForeignKey(
+        Org, on_delete=models.PROTECT, related_name="requests", verbose_name=_("parent")
+    )
     name = models.CharField(_("name"), max_length=120)
     kind = models.CharField(_("kind"), max_length=12, choices=OrgKind.choices, default=OrgKind.GRASSROOTS)
     uscc = models.CharField(_("unified social credit code"), max_length=18, blank=True)
@@ -111,7 +127,12 @@ class OrgRequest(models.Model):
     address = models.CharField(_("address"), max_length=200, blank=True)
     staff_count = models.PositiveIntegerField(_("staff count"), default=0)
     industry_union = models.ForeignKey(
-        Org, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("industry union")
+        Org,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("industry union"),
     )
     reason = models.TextField(_("reason"), blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)

@@ -7,8 +7,16 @@ from .models import OrgKind, Role
 # Permission codes checked by orgs.selectors.actor_can. A role held in an org applies to its subtree.
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.ORG_ADMIN: frozenset(
-        {"org.view", "org.change", "org.move", "org.request.decide", "org.request.create", "role.manage",
-         "review", "case.handle"}
+        {
+            "org.view",
+            "org.change",
+            "org.move",
+            "org.request.decide",
+            "org.request.create",
+            "role.manage",
+            "review",
+            "case.handle",
+        }
     ),
     Role.REVIEWER: frozenset({"org.view", "org.request.create", "review"}),
     Role.CASE_HANDLER: frozenset({"org.view", "case.handle"}),
@@ -33,7 +41,9 @@ ALLOWED_PARENTS: dict[str, frozenset[str]] = {
     OrgKind.GROUP: frozenset({OrgKind.GRASSROOTS, OrgKind.BRANCH}),
 }
 
-TERRITORIAL_KINDS = frozenset({OrgKind.NATIONAL, OrgKind.PROVINCE, OrgKind.CITY, OrgKind.DISTRICT, OrgKind.STREET})
+TERRITORIAL_KINDS = frozenset(
+    {OrgKind.NATIONAL, OrgKind.PROVINCE, OrgKind.CITY, OrgKind.DISTRICT, OrgKind.STREET}
+)
 
 # A unit with this many members or more should set up a full union committee (DOMAIN §1).
 COMMITTEE_THRESHOLD = 25

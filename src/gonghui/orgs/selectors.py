@@ -34,9 +34,9 @@ def actor_grants(actor: Any) -> list[Grant]:
     if cached is None:
         cached = [
             Grant(org_id=org_id, path=path, role=role)
-            for org_id, path, role in RoleAssignment.objects.filter(user=actor, org__is_active=True).values_list(
-                "org_id", "org__path", "role"
-            )
+            for org_id, path, role in RoleAssignment.objects.filter(
+                user=actor, org__is_active=True
+            ).values_list("org_id", "org__path", "role")
         ]
         limit = getattr(actor, "_token_org_path", None)
         if limit:
@@ -89,7 +89,9 @@ def org_list(
     if search:
         term = search.strip()
         qs = qs.filter(
-            Q(name__icontains=term) | Q(code__iexact=term) | Q(uscc__iexact=term.upper())
+            Q(name__icontains=term)
+            | Q(code__iexact=term)
+            | Q(uscc__iexact=term.upper())
             | Q(name_pinyin__icontains=term.lower())
         )
     return qs.order_by("path")
@@ -104,7 +106,12 @@ def org_get(*, actor: Any, org_id: int, perm: str = "org.view") -> Org:
 
 def org_children(*, actor: Any, org: Org) -> QuerySet[Org]:
     """Children of an org the actor may see (the caller has already checked `org` itself)."""
-    return Org.objects.filter(parent=org).filter(scope_q(actor)).select_related("rollup").order_by("kind", "name")
+    return (
+        Org.objects.filter(parent=org)
+        .filter(scope_q(actor))
+        .select_related("rollup")
+        .order_by("kind", "name")
+    )
 
 
 def org_ancestors(*, org: Org) -> list[Org]:
@@ -133,7 +140,9 @@ def industry_affiliates(*, actor: Any, industry_union: Org) -> QuerySet[Org]:
     # over the tree.
     for _level in range(3):
         frontier = list(
-            Org.objects.filter(kind=OrgKind.INDUSTRY, industry_union_id__in=frontier).values_list("pk", flat=True)
+            Org.objects.filter(kind=OrgKind.INDUSTRY, industry_union_id__in=frontier).values_list(
+                "pk", flat=True
+            )
         )
         if not frontier:
             break

@@ -15,7 +15,7 @@ from gonghui.core.audit import log_action
 from gonghui.core.errors import PermissionDenied, ServiceError
 from gonghui.core.identifiers import clean_division_code, clean_uscc
 
-from .models import SEGMENT, Org, OrgKind, OrgRequest, OrgRollup, Role, RoleAssignment
+from .models import Org, OrgKind, OrgRequest, OrgRollup, Role, RoleAssignment
 from .paths import segment, subtree_q
 from .rules import TERRITORIAL_KINDS, can_hang_under
 from .selectors import actor_can
@@ -71,7 +71,7 @@ def _check_division(*, kind: str, code: str, parent: Org | None) -> str:
             )
         return ""
     code = clean_division_code(code)
-    levels = {OrgKind.PROVINCE: 2, OrgKind.CITY: 4}
+    levels: dict[str, int] = {OrgKind.PROVINCE: 2, OrgKind.CITY: 4}
     if kind in levels and code[levels[kind] :].strip("0"):
         raise ServiceError(
             "invalid_division_code",
@@ -93,7 +93,9 @@ def _check_division(*, kind: str, code: str, parent: Org | None) -> str:
     return code
 
 
-def _rollup_add(ids: list[int], *, orgs: int = 0, grassroots: int = 0, staff: int = 0, members: int = 0) -> None:
+def _rollup_add(
+    ids: list[int], *, orgs: int = 0, grassroots: int = 0, staff: int = 0, members: int = 0
+) -> None:
     if not ids or not (orgs or grassroots or staff or members):
         return
     OrgRollup.objects.filter(org_id__in=ids).update(
@@ -136,8 +138,9 @@ def _insert_org(
             "duplicate_uscc", _("A union with this credit code already exists."), field="uscc", status=409
         )
     if industry_union is not None and industry_union.kind != OrgKind.INDUSTRY:
-        raise ServiceError("invalid_industry_union", _("Affiliation must be to an industry union."),
-                           field="industry_union")
+        raise ServiceError(
+            "invalid_industry_union", _("Affiliation must be to an industry union."), field="industry_union"
+        )
     if code and Org.objects.filter(code=code).exists():
         raise ServiceError("duplicate_code", _("This org code is already in use."), field="code", status=409)
     if staff_count < 0:
@@ -202,8 +205,16 @@ def org_create(
             field="kind",
         )
     org = _insert_org(
-        parent=parent, name=name, kind=kind, code=code, uscc=uscc, division_code=division_code,
-        industry_union=industry_union, employer_name=employer_name, address=address, staff_count=staff_count,
+        parent=parent,
+        name=name,
+        kind=kind,
+        code=code,
+        uscc=uscc,
+        division_code=division_code,
+        industry_union=industry_union,
+        employer_name=employer_name,
+        address=address,
+        staff_count=staff_count,
         is_platform=is_platform,
     )
     log_action(actor=actor, action="gonghui.org.created", obj=org, data={"parent": parent.pk, "kind": kind})
@@ -224,13 +235,16 @@ def org_update(*, actor: Any, org: Org, **changes: Any) -> Org:
     allowed = {"name", "short_name", "address", "staff_count", "employer_name", "uscc", "is_platform"}
     unknown = set(changes) - allowed
     if unknown:
-        raise ServiceError("invalid_field", _("These fields cannot be changed here: %(f)s") % {"f": ", ".join(unknown)})
+        raise ServiceError(
+            "invalid_field", _("These fields cannot be changed here: %(f)s") % {"f": ", ".join(unknown)}
+        )
     before = {k: getattr(org, k) for k in changes}
     if "uscc" in changes:
         changes["uscc"] = clean_uscc(changes["uscc"]) if changes["uscc"] else None
         if changes["uscc"] and Org.objects.filter(uscc=changes["uscc"]).exclude(pk=org.pk).exists():
-            raise ServiceError("duplicate_uscc", _("A union with this credit code already exists."), field="uscc",
-                               status=409)
+            raise ServiceError(
+                "duplicate_uscc", _("A union with this credit code already exists."), field="uscc", status=409
+            )
     if "name" in changes:
         changes["name"] = str(changes["name"]).strip()
         if not changes["name"]:
@@ -239,14 +253,21 @@ def org_update(*, actor: Any, org: Org, **changes: Any) -> Org:
     if "staff_count" in changes:
         staff = int(changes["staff_count"])
         if staff < 0:
-            raise ServiceError("invalid_staff_count", _("Staff count cannot be negative."), field="staff_count")
+            raise ServiceError(
+                "invalid_staff_count", _("Staff count cannot be negative."), field="staff_count"
+            )
         _rollup_add([*org.ancestor_ids(), org.pk], staff=staff - org.staff_count)
     for key, value in changes.items():
         setattr(org, key, value)
     org.save()
     log_action(
-        actor=actor, action="gonghui.org.updated", obj=org,
-        data={"before": {k: str(v) for k, v in before.items()}, "after": {k: str(v) for k, v in changes.items()}},
+        actor=actor,
+        action="gonghui.org.updated",
+        obj=org,
+        data={
+            "before": {k: str(v) for k, v in before.items()},
+            "after": {k: str(v) for k, v in changes.items()},
+        },
     )
     return org
 
@@ -261,8 +282,9 @@ def org_move(*, actor: Any, org: Org, new_parent: Org, reason: str) -> Org:
     if not reason.strip():
         raise ServiceError("reason_required", _("Give a reason for the move."), field="reason")
     if new_parent.path.startswith(org.path):
-        raise ServiceError("move_into_itself", _("A union cannot be moved under itself or its own subtree."),
-                           field="parent")
+        raise ServiceError(
+            "move_into_itself", _("A union cannot be moved under itself or its own subtree."), field="parent"
+        )
     if new_parent.pk == org.parent_id:
         raise ServiceError("same_parent", _("The union is already under this parent."), field="parent")
     _check_placement(kind=org.kind, parent=new_parent)
@@ -273,18 +295,29 @@ def org_move(*, actor: Any, org: Org, new_parent: Org, reason: str) -> Org:
     new_path = new_parent.path + segment(org.pk)
     depth_delta = new_parent.depth + 1 - org.depth
     roll = org.rollup
-    _rollup_add(old_ancestors, orgs=-roll.orgs, grassroots=-roll.grassroots, staff=-roll.staff, members=-roll.members)
+    _rollup_add(
+        old_ancestors, orgs=-roll.orgs, grassroots=-roll.grassroots, staff=-roll.staff, members=-roll.members
+    )
     Org.objects.filter(subtree_q(old_path)).update(
         path=Concat(Value(new_path), Substr("path", len(old_path) + 1)),
         depth=F("depth") + depth_delta,
     )
     Org.objects.filter(pk=org.pk).update(parent=new_parent)
     org.refresh_from_db()
-    _rollup_add(org.ancestor_ids(), orgs=roll.orgs, grassroots=roll.grassroots, staff=roll.staff, members=roll.members)
+    _rollup_add(
+        org.ancestor_ids(), orgs=roll.orgs, grassroots=roll.grassroots, staff=roll.staff, members=roll.members
+    )
     log_action(
-        actor=actor, action="gonghui.org.moved", obj=org,
-        data={"from_parent": old_parent_id, "to_parent": new_parent.pk, "old_path": old_path, "reason": reason,
-              "subtree_orgs": roll.orgs},
+        actor=actor,
+        action="gonghui.org.moved",
+        obj=org,
+        data={
+            "from_parent": old_parent_id,
+            "to_parent": new_parent.pk,
+            "old_path": old_path,
+            "reason": reason,
+            "subtree_orgs": roll.orgs,
+        },
     )
     return org
 
@@ -305,8 +338,11 @@ def org_request_submit(
 ) -> OrgRequest:
     """Ask the parent union to approve setting up a new grassroots union (or a branch or group)."""
     if kind not in {OrgKind.GRASSROOTS, OrgKind.BRANCH, OrgKind.GROUP}:
-        raise ServiceError("invalid_kind", _("Only grassroots unions, branches and groups are set up by request."),
-                           field="kind")
+        raise ServiceError(
+            "invalid_kind",
+            _("Only grassroots unions, branches and groups are set up by request."),
+            field="kind",
+        )
     _check_placement(kind=kind, parent=parent)
     if not name.strip():
         raise ServiceError("name_required", _("A union needs a name."), field="name")
@@ -315,13 +351,25 @@ def org_request_submit(
         Org.objects.filter(uscc=clean).exists()
         or OrgRequest.objects.filter(uscc=clean, status=OrgRequest.Status.PENDING).exists()
     ):
-        raise ServiceError("duplicate_uscc", _("A union or pending request with this credit code already exists."),
-                           field="uscc", status=409)
+        raise ServiceError(
+            "duplicate_uscc",
+            _("A union or pending request with this credit code already exists."),
+            field="uscc",
+            status=409,
+        )
     if staff_count < 0:
         raise ServiceError("invalid_staff_count", _("Staff count cannot be negative."), field="staff_count")
     req = OrgRequest.objects.create(
-        parent=parent, name=name.strip(), kind=kind, uscc=clean, employer_name=employer_name, address=address,
-        staff_count=staff_count, industry_union=industry_union, reason=reason, requested_by=actor,
+        parent=parent,
+        name=name.strip(),
+        kind=kind,
+        uscc=clean,
+        employer_name=employer_name,
+        address=address,
+        staff_count=staff_count,
+        industry_union=industry_union,
+        reason=reason,
+        requested_by=actor,
     )
     log_action(actor=actor, action="gonghui.org.request.submitted", obj=req, org_path=parent.path)
     return req
@@ -334,8 +382,14 @@ def org_request_approve(*, actor: Any, request: OrgRequest, note: str = "") -> O
     if req.status != OrgRequest.Status.PENDING:
         raise ServiceError("not_pending", _("This request has already been decided."), status=409)
     org = _insert_org(
-        parent=req.parent, name=req.name, kind=req.kind, uscc=req.uscc, industry_union=req.industry_union,
-        employer_name=req.employer_name, address=req.address, staff_count=req.staff_count,
+        parent=req.parent,
+        name=req.name,
+        kind=req.kind,
+        uscc=req.uscc,
+        industry_union=req.industry_union,
+        employer_name=req.employer_name,
+        address=req.address,
+        staff_count=req.staff_count,
     )
     org.established_on = timezone.localdate()
     org.save(update_fields=["established_on"])
@@ -345,8 +399,13 @@ def org_request_approve(*, actor: Any, request: OrgRequest, note: str = "") -> O
     req.decision_note = note
     req.created_org = org
     req.save()
-    log_action(actor=actor, action="gonghui.org.request.approved", obj=req, org_path=req.parent.path,
-               data={"org": org.pk})
+    log_action(
+        actor=actor,
+        action="gonghui.org.request.approved",
+        obj=req,
+        org_path=req.parent.path,
+        data={"org": org.pk},
+    )
     log_action(actor=actor, action="gonghui.org.created", obj=org, data={"request": req.pk})
     return org
 
@@ -364,8 +423,13 @@ def org_request_reject(*, actor: Any, request: OrgRequest, reason: str) -> OrgRe
     req.decided_at = timezone.now()
     req.decision_note = reason
     req.save()
-    log_action(actor=actor, action="gonghui.org.request.rejected", obj=req, org_path=req.parent.path,
-               data={"reason": reason})
+    log_action(
+        actor=actor,
+        action="gonghui.org.request.rejected",
+        obj=req,
+        org_path=req.parent.path,
+        data={"reason": reason},
+    )
     return req
 
 
@@ -381,8 +445,13 @@ def role_grant(*, actor: Any, user: Any, org: Org, role: str) -> RoleAssignment:
     )
     if not created:
         raise ServiceError("already_granted", _("This person already holds this role here."), status=409)
-    log_action(actor=actor, action="gonghui.role.granted", obj=assignment, org_path=org.path,
-               data={"user": user.pk, "role": role})
+    log_action(
+        actor=actor,
+        action="gonghui.role.granted",
+        obj=assignment,
+        org_path=org.path,
+        data={"user": user.pk, "role": role},
+    )
     return assignment
 
 
@@ -391,8 +460,11 @@ def role_revoke(*, actor: Any, assignment: RoleAssignment) -> None:
     _require(actor, "role.manage", assignment.org)
     if assignment.user_id == getattr(actor, "pk", None) and assignment.role == Role.ORG_ADMIN:
         raise ServiceError("cannot_revoke_self", _("You cannot remove your own administrator role."))
-    log_action(actor=actor, action="gonghui.role.revoked", obj=assignment, org_path=assignment.org.path,
-               data={"user": assignment.user_id, "role": assignment.role})
+    log_action(
+        actor=actor,
+        action="gonghui.role.revoked",
+        obj=assignment,
+        org_path=assignment.org.path,
+        data={"user": assignment.user_id, "role": assignment.role},
+    )
     assignment.delete()
-
-

@@ -3,21 +3,35 @@ from django.utils.translation import gettext_lazy as _
 
 
 class PasswordLoginForm(forms.Form):
-    mobile = forms.CharField(label=_("Mobile number"), max_length=20,
-                             widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "username"}))
-    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    mobile = forms.CharField(
+        label=_("Mobile number"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "username"}),
+    )
+    password = forms.CharField(
+        label=_("Password"), widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
 
 
 class SmsLoginForm(forms.Form):
-    mobile = forms.CharField(label=_("Mobile number"), max_length=20,
-                             widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "username"}))
-    code = forms.CharField(label=_("SMS code"), max_length=6,
-                           widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}))
+    mobile = forms.CharField(
+        label=_("Mobile number"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "username"}),
+    )
+    code = forms.CharField(
+        label=_("SMS code"),
+        max_length=6,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )
 
 
 class OrgRequestForm(forms.Form):
-    parent_code = forms.CharField(label=_("Code of the union one level up"), max_length=32,
-                                  help_text=_("Ask your street, park or district union for its org code."))
+    parent_code = forms.CharField(
+        label=_("Code of the union one level up"),
+        max_length=32,
+        help_text=_("Ask your street, park or district union for its org code."),
+    )
     name = forms.CharField(label=_("Name of the new union"), max_length=120)
     employer_name = forms.CharField(label=_("Employer"), max_length=120, required=False)
     uscc = forms.CharField(label=_("Employer's unified social credit code"), max_length=30, required=False)

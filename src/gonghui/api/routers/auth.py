@@ -3,10 +3,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from gonghui.accounts import services
-from gonghui.accounts.models import ApiToken
+from gonghui.accounts.models import ApiToken, User
 from gonghui.api.auth import AUTH
 from gonghui.api.schemas import ErrorOut
 from gonghui.core.errors import NotFound
@@ -59,7 +59,9 @@ def token_issue(request: HttpRequest, data: TokenIn) -> TokenOut:
     token, secret = services.api_token_issue(
         user=user, name=data.name, org=org, access=data.access, days=data.days
     )
-    return TokenOut(id=token.pk, token=secret, expires_at=token.expires_at, access=token.access, org_id=token.org_id)
+    return TokenOut(
+        id=token.pk, token=secret, expires_at=token.expires_at, access=token.access, org_id=token.org_id
+    )
 
 
 @router.get("/tokens", response=list[TokenInfo], auth=AUTH)
@@ -68,19 +70,18 @@ def token_list(request: HttpRequest) -> list[ApiToken]:
 
 
 @router.post("/tokens/{token_id}/revoke", response={204: None, 404: ErrorOut}, auth=AUTH)
-def token_revoke(request: HttpRequest, token_id: int) -> tuple[int, None]:
+def token_revoke(request: HttpRequest, token_id: int) -> Status:
     token = ApiToken.objects.filter(pk=token_id, user=request.user).first()  # type: ignore[misc]
     if token is None:
         raise NotFound()
     services.api_token_revoke(actor=request.user, token=token)  # type: ignore[arg-type]
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/me", response=MeOut, auth=AUTH)
 def me(request: HttpRequest) -> MeOut:
-    user = request.user
+    user: User = request.user  # type: ignore[assignment]
     roles = [
-        {"org_id": r.org_id, "org_name": r.org.name, "role": r.role}
-        for r in user.roles.select_related("org")  # type: ignore[union-attr]
+        {"org_id": r.org_id, "org_name": r.org.name, "role": r.role} for r in user.roles.select_related("org")
     ]
-    return MeOut(id=user.pk, real_name=user.real_name, mobile=user.masked_mobile, roles=roles)  # type: ignore[union-attr]
+    return MeOut(id=user.pk, real_name=user.real_name, mobile=user.masked_mobile, roles=roles)

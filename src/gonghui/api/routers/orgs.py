@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from gonghui.accounts.services import account_find_or_create
@@ -143,11 +143,18 @@ def org_list(request: HttpRequest, search: str = "", kind: str = "", within: int
 def org_create(request: HttpRequest, data: OrgCreateIn):  # type: ignore[no-untyped-def]
     parent = selectors.org_get(actor=request.user, org_id=data.parent_id)
     org = services.org_create(
-        actor=request.user, parent=parent, name=data.name, kind=data.kind, code=data.code, uscc=data.uscc,
-        division_code=data.division_code, industry_union=_industry(request, data.industry_union_id),
-        address=data.address, staff_count=data.staff_count,
+        actor=request.user,
+        parent=parent,
+        name=data.name,
+        kind=data.kind,
+        code=data.code,
+        uscc=data.uscc,
+        division_code=data.division_code,
+        industry_union=_industry(request, data.industry_union_id),
+        address=data.address,
+        staff_count=data.staff_count,
     )
-    return 201, selectors.org_get(actor=request.user, org_id=org.pk)
+    return Status(201, selectors.org_get(actor=request.user, org_id=org.pk))
 
 
 @router.get("/requests", response=list[OrgRequestOut])
@@ -161,11 +168,18 @@ def org_request_create(request: HttpRequest, data: OrgRequestIn):  # type: ignor
     """Ask the union one level up to approve a new grassroots union. The parent must be in the caller's scope."""
     parent = selectors.org_get(actor=request.user, org_id=data.parent_id)
     req = services.org_request_submit(
-        actor=request.user, parent=parent, name=data.name, kind=data.kind, uscc=data.uscc,
-        employer_name=data.employer_name, address=data.address, staff_count=data.staff_count,
-        industry_union=_industry(request, data.industry_union_id), reason=data.reason,
+        actor=request.user,
+        parent=parent,
+        name=data.name,
+        kind=data.kind,
+        uscc=data.uscc,
+        employer_name=data.employer_name,
+        address=data.address,
+        staff_count=data.staff_count,
+        industry_union=_industry(request, data.industry_union_id),
+        reason=data.reason,
     )
-    return 201, req
+    return Status(201, req)
 
 
 @router.get("/requests/{request_id}", response={200: OrgRequestOut, 404: ErrorOut})
@@ -222,7 +236,7 @@ def role_list(request: HttpRequest, org_id: int) -> list[RoleAssignment]:
 def role_grant(request: HttpRequest, org_id: int, data: RoleIn):  # type: ignore[no-untyped-def]
     org = selectors.org_get(actor=request.user, org_id=org_id)
     user = account_find_or_create(actor=request.user, mobile=data.mobile, real_name=data.real_name)
-    return 201, services.role_grant(actor=request.user, user=user, org=org, role=data.role)
+    return Status(201, services.role_grant(actor=request.user, user=user, org=org, role=data.role))
 
 
 @router.delete("/{org_id}/roles/{assignment_id}", response={204: None, **ERRORS})
@@ -232,4 +246,4 @@ def role_revoke(request: HttpRequest, org_id: int, assignment_id: int):  # type:
     if assignment is None:
         raise NotFound()
     services.role_revoke(actor=request.user, assignment=assignment)
-    return 204, None
+    return Status(204, None)

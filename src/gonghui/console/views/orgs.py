@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -12,24 +12,28 @@ from gonghui.orgs import selectors, services
 from gonghui.orgs.models import OrgKind
 
 from ..forms import MoveForm
-from .common import SESSION_KEY, console_view
+from .common import SESSION_KEY, ConsoleRequest, console_view
 
 
 @console_view
-def dashboard(request: HttpRequest) -> HttpResponse:
-    org = request.org  # type: ignore[attr-defined]
+def dashboard(request: ConsoleRequest) -> HttpResponse:
+    org = request.org
     children = selectors.org_children(actor=request.user, org=org)[:200]
     pending = selectors.org_requests(actor=request.user, status="pending").count()
     return render(
         request,
         "console/dashboard.html",
-        {"org": org, "children": children, "pending_requests": pending,
-         "breadcrumb": selectors.org_visible_ancestors(actor=request.user, org=org)},
+        {
+            "org": org,
+            "children": children,
+            "pending_requests": pending,
+            "breadcrumb": selectors.org_visible_ancestors(actor=request.user, org=org),
+        },
     )
 
 
 @console_view
-def switch_org(request: HttpRequest) -> HttpResponse:
+def switch_org(request: ConsoleRequest) -> HttpResponse:
     """The org switcher: only orgs in the actor's scope can be chosen (anything else is a 404)."""
     if request.method == "POST":
         org = selectors.org_get(actor=request.user, org_id=int(request.POST.get("org", "0") or 0))
@@ -38,74 +42,90 @@ def switch_org(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     results = selectors.org_list(actor=request.user, search=query)[:30] if query else []
     return render(
-        request, "console/switch.html",
+        request,
+        "console/switch.html",
         {"tops": selectors.top_orgs(actor=request.user), "query": query, "results": results},
     )
 
 
 @console_view
-def org_tree(request: HttpRequest) -> HttpResponse:
+def org_tree(request: ConsoleRequest) -> HttpResponse:
     """The tree browser: search the scope, or walk down from the current org with expandable children."""
     query = request.GET.get("q", "").strip()
     kind = request.GET.get("kind", "")
     page = None
     if query or kind:
-        qs = selectors.org_list(actor=request.user, search=query, kind=kind, within=request.org)  # type: ignore[attr-defined]
+        qs = selectors.org_list(actor=request.user, search=query, kind=kind, within=request.org)
         page = Paginator(qs, 50).get_page(request.GET.get("page"))
     return render(
-        request, "console/orgs/tree.html",
-        {"org": request.org, "query": query, "kind": kind, "kinds": OrgKind.choices, "page": page,  # type: ignore[attr-defined]
-         "children": selectors.org_children(actor=request.user, org=request.org)},  # type: ignore[attr-defined]
-    )
-
-
-@console_view
-def org_children(request: HttpRequest, org_id: int) -> HttpResponse:
-    org = selectors.org_get(actor=request.user, org_id=org_id)
-    return render(
-        request, "console/orgs/_children.html",
-        {"children": selectors.org_children(actor=request.user, org=org)},
-    )
-
-
-@console_view
-def org_detail(request: HttpRequest, org_id: int) -> HttpResponse:
-    org = selectors.org_get(actor=request.user, org_id=org_id)
-    return render(
-        request, "console/orgs/detail.html",
+        request,
+        "console/orgs/tree.html",
         {
-            "org": org,
-            "breadcrumb": selectors.org_visible_ancestors(actor=request.user, org=org),
-            "children": selectors.org_children(actor=request.user, org=org)[:200],
-            "can_move": org.parent_id is not None and selectors.actor_can(request.user, "org.move", org.parent),
+            "org": request.org,
+            "query": query,
+            "kind": kind,
+            "kinds": OrgKind.choices,
+            "page": page,
+            "children": selectors.org_children(actor=request.user, org=request.org),
         },
     )
 
 
 @console_view
-def org_move(request: HttpRequest, org_id: int) -> HttpResponse:
+def org_children(request: ConsoleRequest, org_id: int) -> HttpResponse:
+    org = selectors.org_get(actor=request.user, org_id=org_id)
+    return render(
+        request,
+        "console/orgs/_children.html",
+        {"children": selectors.org_children(actor=request.user, org=org)},
+    )
+
+
+@console_view
+def org_detail(request: ConsoleRequest, org_id: int) -> HttpResponse:
+    org = selectors.org_get(actor=request.user, org_id=org_id)
+    return render(
+        request,
+        "console/orgs/detail.html",
+        {
+            "org": org,
+            "breadcrumb": selectors.org_visible_ancestors(actor=request.user, org=org),
+            "children": selectors.org_children(actor=request.user, org=org)[:200],
+            "can_move": org.parent is not None and selectors.actor_can(request.user, "org.move", org.parent),
+        },
+    )
+
+
+@console_view
+def org_move(request: ConsoleRequest, org_id: int) -> HttpResponse:
     org = selectors.org_get(actor=request.user, org_id=org_id)
     form = MoveForm(request.POST or None)
     candidates = [
-        o for o in selectors.org_list(actor=request.user, perm="org.move").exclude(pk=org.parent_id)[:500]
+        o
+        for o in selectors.org_list(actor=request.user, perm="org.move").exclude(pk=org.parent_id or 0)[:500]
         if not o.path.startswith(org.path)
     ]
     form.fields["new_parent"].widget.choices = [(o.pk, f"{'　' * o.depth}{o.name}") for o in candidates]
     if request.method == "POST" and form.is_valid():
         try:
             new_parent = selectors.org_get(actor=request.user, org_id=form.cleaned_data["new_parent"])
-            services.org_move(actor=request.user, org=org, new_parent=new_parent, reason=form.cleaned_data["reason"])
+            services.org_move(
+                actor=request.user, org=org, new_parent=new_parent, reason=form.cleaned_data["reason"]
+            )
         except ServiceError as exc:
             form.add_error(None, str(exc.message))
         else:
-            messages.success(request, _("%(org)s now belongs to %(parent)s.") % {"org": org.name, "parent": new_parent.name})
+            messages.success(
+                request,
+                _("%(org)s now belongs to %(parent)s.") % {"org": org.name, "parent": new_parent.name},
+            )
             return redirect("console:org_detail", org_id=org.pk)
     return render(request, "console/orgs/move.html", {"org": org, "form": form})
 
 
 @require_POST
 @console_view
-def org_use(request: HttpRequest, org_id: int) -> HttpResponse:
+def org_use(request: ConsoleRequest, org_id: int) -> HttpResponse:
     org = selectors.org_get(actor=request.user, org_id=org_id)
     request.session[SESSION_KEY] = org.pk
     return redirect("console:dashboard")

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -11,21 +11,27 @@ from gonghui.core.errors import NotFound, ServiceError
 from gonghui.orgs import selectors, services
 
 from ..forms import RoleGrantForm
-from .common import console_view
+from .common import ConsoleRequest, console_view
 
 
 @console_view
-def role_list(request: HttpRequest) -> HttpResponse:
+def role_list(request: ConsoleRequest) -> HttpResponse:
     """Role management for the current org and its subtree; only administrators of the org reach it."""
-    org = request.org  # type: ignore[attr-defined]
+    org = request.org
     if not selectors.actor_can(request.user, "role.manage", org):
-        return render(request, "error.html", {"error": _("Only an administrator of this union manages roles.")},
-                      status=403)
+        return render(
+            request,
+            "error.html",
+            {"error": _("Only an administrator of this union manages roles.")},
+            status=403,
+        )
     form = RoleGrantForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             user = account_find_or_create(
-                actor=request.user, mobile=form.cleaned_data["mobile"], real_name=form.cleaned_data["real_name"]
+                actor=request.user,
+                mobile=form.cleaned_data["mobile"],
+                real_name=form.cleaned_data["real_name"],
             )
             services.role_grant(actor=request.user, user=user, org=org, role=form.cleaned_data["role"])
         except ServiceError as exc:
@@ -39,7 +45,7 @@ def role_list(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @console_view
-def role_revoke(request: HttpRequest, assignment_id: int) -> HttpResponse:
+def role_revoke(request: ConsoleRequest, assignment_id: int) -> HttpResponse:
     assignment = selectors.role_assignments(actor=request.user).filter(pk=assignment_id).first()
     if assignment is None:
         raise NotFound()

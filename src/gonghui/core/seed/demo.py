@@ -44,80 +44,242 @@ class Node:
 G = OrgKind.GRASSROOTS
 
 
-def grassroots(code: str, employer: str, division: str, staff: int, *, platform: bool = False, industry: str = "",
-               address: str = "", children: list[Node] | None = None) -> Node:
-    return Node(code, f"{employer}工会委员会", G, division="", staff=staff, employer=employer, platform=platform,
-                industry=industry, address=address, children=children or [])
+def grassroots(
+    code: str,
+    employer: str,
+    division: str,
+    staff: int,
+    *,
+    platform: bool = False,
+    industry: str = "",
+    address: str = "",
+    children: list[Node] | None = None,
+) -> Node:
+    return Node(
+        code,
+        f"{employer}工会委员会",
+        G,
+        division="",
+        staff=staff,
+        employer=employer,
+        platform=platform,
+        industry=industry,
+        address=address,
+        children=children or [],
+    )
 
 
-TREE = Node("100000", "中华全国总工会", OrgKind.NATIONAL, children=[
-    Node("100000-EDU", "中国教育工会", OrgKind.INDUSTRY),
-    Node("100000-FIN", "中国金融工会", OrgKind.INDUSTRY),
-    Node("330000", "浙江省总工会", OrgKind.PROVINCE, division="330000", children=[
-        Node("330000-EDU", "浙江省教育工会", OrgKind.INDUSTRY),
-        Node("330100", "杭州市总工会", OrgKind.CITY, division="330100", children=[
-            Node("330100-EDU", "杭州市教育工会", OrgKind.INDUSTRY),
-            Node("330106", "杭州市西湖区总工会", OrgKind.DISTRICT, division="330106", children=[
-                Node("330106-WX", "西湖区文新街道总工会", OrgKind.STREET, children=[
-                    grassroots("330106-G01", "杭州西溪数智科技有限公司", "330106", 420, address="西湖区文一西路 588 号"),
-                    grassroots("330106-G02", "杭州文新物业服务有限公司", "330106", 86),
-                    grassroots("330106-G03", "杭州市文新小学", "330106", 112, industry="330100-EDU"),
-                    grassroots("330106-G04", "浙江之江建设工程有限公司", "330106", 960),
-                ]),
-                Node("330106-CY", "西湖区翠苑街道总工会", OrgKind.STREET, children=[
-                    grassroots("330106-G05", "杭州翠苑大药房连锁有限公司", "330106", 238),
-                    grassroots("330106-G06", "杭州市翠苑中学", "330106", 165, industry="330100-EDU"),
-                    grassroots("330106-G07", "杭州西湖餐饮管理有限公司", "330106", 57),
-                ]),
-                Node("330106-XJY", "西湖区新就业形态劳动者联合工会", OrgKind.JOINT, children=[
-                    grassroots("330106-G08", "杭州蜂鸟即配网络科技有限公司西湖站点", "330106", 310, platform=True),
-                    grassroots("330106-G09", "杭州顺捷快递服务有限公司西湖分部", "330106", 145),
-                    grassroots("330106-G10", "杭州安居家政服务有限公司", "330106", 48),
-                ]),
-                grassroots("330106-G11", "浙江西湖电力设备集团有限公司", "330106", 3200, address="西湖区三墩镇振中路 1 号",
-                           children=[
-                               Node("330106-G11-B1", "浙江西湖电力设备集团有限公司第一车间分工会", OrgKind.BRANCH, children=[
-                                   Node("330106-G11-B1-1", "装配班组工会小组", OrgKind.GROUP),
-                               ]),
-                               Node("330106-G11-B2", "浙江西湖电力设备集团有限公司研发中心分工会", OrgKind.BRANCH),
-                           ]),
-            ]),
-            Node("330108", "杭州市滨江区总工会", OrgKind.DISTRICT, division="330108", children=[
-                Node("330108-CH", "滨江区长河街道总工会", OrgKind.STREET, children=[
-                    grassroots("330108-G01", "杭州长河半导体有限公司", "330108", 780),
-                    grassroots("330108-G02", "杭州江南实验学校", "330108", 150, industry="330100-EDU"),
-                    grassroots("330108-G03", "杭州长河汽车销售服务有限公司", "330108", 66),
-                ]),
-                Node("330108-IOT", "滨江物联网产业园工会联合会", OrgKind.PARK, children=[
-                    grassroots("330108-G04", "杭州达达速送网络科技有限公司", "330108", 1850, platform=True,
-                               address="滨江区网商路 699 号"),
-                    grassroots("330108-G05", "杭州云栖软件有限公司", "330108", 530),
-                    grassroots("330108-G06", "杭州星河智能制造有限公司", "330108", 1240),
-                ]),
-                grassroots("330108-G07", "杭州滨江城市建设投资集团有限公司", "330108", 690),
-            ]),
-        ]),
-        Node("330200", "宁波市总工会", OrgKind.CITY, division="330200", children=[
-            Node("330212", "宁波市鄞州区总工会", OrgKind.DISTRICT, division="330212", children=[
-                Node("330212-SN", "鄞州区首南街道总工会", OrgKind.STREET, children=[
-                    grassroots("330212-G01", "宁波甬港物流有限公司", "330212", 640),
-                    grassroots("330212-G02", "宁波首南纺织服装有限公司", "330212", 870),
-                    grassroots("330212-G03", "宁波市鄞州区首南中学", "330212", 140),
-                ]),
-                Node("330212-KD", "鄞州区快递物流行业联合工会", OrgKind.JOINT, children=[
-                    grassroots("330212-G04", "宁波中通快递鄞州网点", "330212", 220),
-                    grassroots("330212-G05", "宁波美团骑手服务站鄞州区域", "330212", 380, platform=True),
-                ]),
-                grassroots("330212-G06", "宁波银行鄞州支行", "330212", 180),
-                grassroots("330212-G07", "宁波东方模具制造有限公司", "330212", 1320),
-            ]),
-            Node("330203", "宁波市海曙区总工会", OrgKind.DISTRICT, division="330203", children=[
-                grassroots("330203-G01", "宁波海曙商贸有限公司", "330203", 95),
-                grassroots("330203-G02", "宁波天一阁文化旅游有限公司", "330203", 75),
-            ]),
-        ]),
-    ]),
-])
+TREE = Node(
+    "100000",
+    "中华全国总工会",
+    OrgKind.NATIONAL,
+    children=[
+        Node("100000-EDU", "中国教育工会", OrgKind.INDUSTRY),
+        Node("100000-FIN", "中国金融工会", OrgKind.INDUSTRY),
+        Node(
+            "330000",
+            "浙江省总工会",
+            OrgKind.PROVINCE,
+            division="330000",
+            children=[
+                Node("330000-EDU", "浙江省教育工会", OrgKind.INDUSTRY),
+                Node(
+                    "330100",
+                    "杭州市总工会",
+                    OrgKind.CITY,
+                    division="330100",
+                    children=[
+                        Node("330100-EDU", "杭州市教育工会", OrgKind.INDUSTRY),
+                        Node(
+                            "330106",
+                            "杭州市西湖区总工会",
+                            OrgKind.DISTRICT,
+                            division="330106",
+                            children=[
+                                Node(
+                                    "330106-WX",
+                                    "西湖区文新街道总工会",
+                                    OrgKind.STREET,
+                                    children=[
+                                        grassroots(
+                                            "330106-G01",
+                                            "杭州西溪数智科技有限公司",
+                                            "330106",
+                                            420,
+                                            address="西湖区文一西路 588 号",
+                                        ),
+                                        grassroots("330106-G02", "杭州文新物业服务有限公司", "330106", 86),
+                                        grassroots(
+                                            "330106-G03",
+                                            "杭州市文新小学",
+                                            "330106",
+                                            112,
+                                            industry="330100-EDU",
+                                        ),
+                                        grassroots("330106-G04", "浙江之江建设工程有限公司", "330106", 960),
+                                    ],
+                                ),
+                                Node(
+                                    "330106-CY",
+                                    "西湖区翠苑街道总工会",
+                                    OrgKind.STREET,
+                                    children=[
+                                        grassroots("330106-G05", "杭州翠苑大药房连锁有限公司", "330106", 238),
+                                        grassroots(
+                                            "330106-G06",
+                                            "杭州市翠苑中学",
+                                            "330106",
+                                            165,
+                                            industry="330100-EDU",
+                                        ),
+                                        grassroots("330106-G07", "杭州西湖餐饮管理有限公司", "330106", 57),
+                                    ],
+                                ),
+                                Node(
+                                    "330106-XJY",
+                                    "西湖区新就业形态劳动者联合工会",
+                                    OrgKind.JOINT,
+                                    children=[
+                                        grassroots(
+                                            "330106-G08",
+                                            "杭州蜂鸟即配网络科技有限公司西湖站点",
+                                            "330106",
+                                            310,
+                                            platform=True,
+                                        ),
+                                        grassroots(
+                                            "330106-G09", "杭州顺捷快递服务有限公司西湖分部", "330106", 145
+                                        ),
+                                        grassroots("330106-G10", "杭州安居家政服务有限公司", "330106", 48),
+                                    ],
+                                ),
+                                grassroots(
+                                    "330106-G11",
+                                    "浙江西湖电力设备集团有限公司",
+                                    "330106",
+                                    3200,
+                                    address="西湖区三墩镇振中路 1 号",
+                                    children=[
+                                        Node(
+                                            "330106-G11-B1",
+                                            "浙江西湖电力设备集团有限公司第一车间分工会",
+                                            OrgKind.BRANCH,
+                                            children=[
+                                                Node("330106-G11-B1-1", "装配班组工会小组", OrgKind.GROUP),
+                                            ],
+                                        ),
+                                        Node(
+                                            "330106-G11-B2",
+                                            "浙江西湖电力设备集团有限公司研发中心分工会",
+                                            OrgKind.BRANCH,
+                                        ),
+                                    ],
+                                ),
+                            ],
+                        ),
+                        Node(
+                            "330108",
+                            "杭州市滨江区总工会",
+                            OrgKind.DISTRICT,
+                            division="330108",
+                            children=[
+                                Node(
+                                    "330108-CH",
+                                    "滨江区长河街道总工会",
+                                    OrgKind.STREET,
+                                    children=[
+                                        grassroots("330108-G01", "杭州长河半导体有限公司", "330108", 780),
+                                        grassroots(
+                                            "330108-G02",
+                                            "杭州江南实验学校",
+                                            "330108",
+                                            150,
+                                            industry="330100-EDU",
+                                        ),
+                                        grassroots(
+                                            "330108-G03", "杭州长河汽车销售服务有限公司", "330108", 66
+                                        ),
+                                    ],
+                                ),
+                                Node(
+                                    "330108-IOT",
+                                    "滨江物联网产业园工会联合会",
+                                    OrgKind.PARK,
+                                    children=[
+                                        grassroots(
+                                            "330108-G04",
+                                            "杭州达达速送网络科技有限公司",
+                                            "330108",
+                                            1850,
+                                            platform=True,
+                                            address="滨江区网商路 699 号",
+                                        ),
+                                        grassroots("330108-G05", "杭州云栖软件有限公司", "330108", 530),
+                                        grassroots("330108-G06", "杭州星河智能制造有限公司", "330108", 1240),
+                                    ],
+                                ),
+                                grassroots("330108-G07", "杭州滨江城市建设投资集团有限公司", "330108", 690),
+                            ],
+                        ),
+                    ],
+                ),
+                Node(
+                    "330200",
+                    "宁波市总工会",
+                    OrgKind.CITY,
+                    division="330200",
+                    children=[
+                        Node(
+                            "330212",
+                            "宁波市鄞州区总工会",
+                            OrgKind.DISTRICT,
+                            division="330212",
+                            children=[
+                                Node(
+                                    "330212-SN",
+                                    "鄞州区首南街道总工会",
+                                    OrgKind.STREET,
+                                    children=[
+                                        grassroots("330212-G01", "宁波甬港物流有限公司", "330212", 640),
+                                        grassroots("330212-G02", "宁波首南纺织服装有限公司", "330212", 870),
+                                        grassroots("330212-G03", "宁波市鄞州区首南中学", "330212", 140),
+                                    ],
+                                ),
+                                Node(
+                                    "330212-KD",
+                                    "鄞州区快递物流行业联合工会",
+                                    OrgKind.JOINT,
+                                    children=[
+                                        grassroots("330212-G04", "宁波中通快递鄞州网点", "330212", 220),
+                                        grassroots(
+                                            "330212-G05",
+                                            "宁波美团骑手服务站鄞州区域",
+                                            "330212",
+                                            380,
+                                            platform=True,
+                                        ),
+                                    ],
+                                ),
+                                grassroots("330212-G06", "宁波银行鄞州支行", "330212", 180),
+                                grassroots("330212-G07", "宁波东方模具制造有限公司", "330212", 1320),
+                            ],
+                        ),
+                        Node(
+                            "330203",
+                            "宁波市海曙区总工会",
+                            OrgKind.DISTRICT,
+                            division="330203",
+                            children=[
+                                grassroots("330203-G01", "宁波海曙商贸有限公司", "330203", 95),
+                                grassroots("330203-G02", "宁波天一阁文化旅游有限公司", "330203", 75),
+                            ],
+                        ),
+                    ],
+                ),
+            ],
+        ),
+    ],
+)
 
 # Industry chains: each industry union's parent industry union.
 INDUSTRY_CHAIN = {"330000-EDU": "100000-EDU", "330100-EDU": "330000-EDU"}
@@ -159,9 +321,17 @@ def _ensure(node: Node, parent: Org | None, by_code: dict[str, Org], created: li
                 area = area.parent
             uscc = demo_uscc(node.employer, area.division_code if area else "330000")
         org = _insert_org(
-            parent=parent, name=node.name, kind=node.kind, code=node.code, uscc=uscc, division_code=division,
-            industry_union=by_code.get(node.industry) if node.industry else None, employer_name=node.employer,
-            address=node.address, staff_count=node.staff, is_platform=node.platform,
+            parent=parent,
+            name=node.name,
+            kind=node.kind,
+            code=node.code,
+            uscc=uscc,
+            division_code=division,
+            industry_union=by_code.get(node.industry) if node.industry else None,
+            employer_name=node.employer,
+            address=node.address,
+            staff_count=node.staff,
+            is_platform=node.platform,
         )
         by_code[node.code] = org
         created.append(org)
@@ -197,7 +367,10 @@ def seed_demo() -> dict[str, int]:
         ]:
             parent = by_code[parent_code]
             OrgRequest.objects.create(
-                parent=parent, name=name, staff_count=staff, requested_by=requester,
+                parent=parent,
+                name=name,
+                staff_count=staff,
+                requested_by=requester,
                 employer_name=name.removesuffix("工会委员会"),
                 uscc=demo_uscc(name, parent.code[:6]),
             )

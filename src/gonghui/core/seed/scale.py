@@ -53,7 +53,9 @@ def seed_scale(members: int, seed: int = 1, province_code: str = "") -> dict[str
         national = org_create_root(name="中华全国总工会", code="100000")
     used = set(Org.objects.filter(kind=OrgKind.PROVINCE).values_list("division_code", flat=True))
     prefix = province_code or next(
-        p for p in ("71", "72", "73", "74", "75", "76", "77", "78", "79", "70", "69", "68") if f"{p}0000" not in used
+        p
+        for p in ("71", "72", "73", "74", "75", "76", "77", "78", "79", "70", "69", "68")
+        if f"{p}0000" not in used
     )
     if f"{prefix}0000" in used:
         return {"orgs_created": 0}
@@ -61,21 +63,35 @@ def seed_scale(members: int, seed: int = 1, province_code: str = "") -> dict[str
     next_id = start
     rows: list[_Row] = []
 
-    def add(parent: _Row | None, kind: str, name: str, code: str, division: str = "", staff: int = 0,
-            uscc: str | None = None) -> _Row:
+    def add(
+        parent: _Row | None,
+        kind: str,
+        name: str,
+        code: str,
+        division: str = "",
+        staff: int = 0,
+        uscc: str | None = None,
+    ) -> _Row:
         nonlocal next_id
         parent_path = parent.path if parent else national.path
         row = _Row(
-            id=next_id, parent_id=parent.id if parent else national.pk, path=parent_path + segment(next_id),
-            depth=(parent.depth + 1) if parent else national.depth + 1, kind=kind, name=name, code=code,
-            division=division, staff=staff, uscc=uscc,
+            id=next_id,
+            parent_id=parent.id if parent else national.pk,
+            path=parent_path + segment(next_id),
+            depth=(parent.depth + 1) if parent else national.depth + 1,
+            kind=kind,
+            name=name,
+            code=code,
+            division=division,
+            staff=staff,
+            uscc=uscc,
         )
         next_id += 1
         rows.append(row)
         return row
 
     grassroots_total = max(1, members // MEMBERS_PER_GRASSROOTS)
-    cities = max(2, min(16, round(grassroots_total ** 0.25)))
+    cities = max(2, min(16, round(grassroots_total**0.25)))
     province = add(None, OrgKind.PROVINCE, f"合成{prefix}省总工会", f"{prefix}0000", f"{prefix}0000")
     containers: list[tuple[_Row, str]] = []  # where grassroots unions hang, with the district division code
     for c in range(1, cities + 1):
@@ -86,16 +102,28 @@ def seed_scale(members: int, seed: int = 1, province_code: str = "") -> dict[str
             district = add(city, OrgKind.DISTRICT, f"第{c}市第{d}区总工会", div, div)
             containers.append((district, div))
             for s in range(1, rng.randint(8, 20) + 1):
-                containers.append((add(district, OrgKind.STREET, f"第{c}市第{d}区第{s}街道总工会", f"{div}-S{s}"), div))
+                containers.append(
+                    (add(district, OrgKind.STREET, f"第{c}市第{d}区第{s}街道总工会", f"{div}-S{s}"), div)
+                )
             for p in range(1, rng.randint(1, 3) + 1):
-                containers.append((add(district, OrgKind.PARK, f"第{c}市第{d}区第{p}产业园工会", f"{div}-P{p}"), div))
-            containers.append((add(district, OrgKind.JOINT, f"第{c}市第{d}区新就业形态联合工会", f"{div}-J"), div))
+                containers.append(
+                    (add(district, OrgKind.PARK, f"第{c}市第{d}区第{p}产业园工会", f"{div}-P{p}"), div)
+                )
+            containers.append(
+                (add(district, OrgKind.JOINT, f"第{c}市第{d}区新就业形态联合工会", f"{div}-J"), div)
+            )
     sizes = _staff_sizes(rng, members, grassroots_total)
     for g, staff in enumerate(sizes, start=1):
         container, div = containers[rng.randrange(len(containers))]
         body = "".join(rng.choice(USCC_ALPHABET) for _ in range(9))
-        unit = add(container, OrgKind.GRASSROOTS, f"合成企业{g}号有限公司工会委员会", f"{div}-G{g}", staff=staff,
-                   uscc=uscc_with_check(f"91{div}{body}"))
+        unit = add(
+            container,
+            OrgKind.GRASSROOTS,
+            f"合成企业{g}号有限公司工会委员会",
+            f"{div}-G{g}",
+            staff=staff,
+            uscc=uscc_with_check(f"91{div}{body}"),
+        )
         if staff >= 2000:
             for b in range(1, min(12, staff // 1000) + 1):
                 branch = add(unit, OrgKind.BRANCH, f"合成企业{g}号第{b}分工会", f"{div}-G{g}-B{b}")
@@ -109,9 +137,17 @@ def seed_scale(members: int, seed: int = 1, province_code: str = "") -> dict[str
 def _write(rows: list[_Row], national: Org) -> None:
     orgs = [
         Org(
-            id=r.id, parent_id=r.parent_id, path=r.path, depth=r.depth, kind=r.kind, name=r.name,
-            name_pinyin=pinyin_key(r.name) if r.kind != OrgKind.GRASSROOTS else "", code=r.code,
-            division_code=r.division, staff_count=r.staff, uscc=r.uscc,
+            id=r.id,
+            parent_id=r.parent_id,
+            path=r.path,
+            depth=r.depth,
+            kind=r.kind,
+            name=r.name,
+            name_pinyin=pinyin_key(r.name) if r.kind != OrgKind.GRASSROOTS else "",
+            code=r.code,
+            division_code=r.division,
+            staff_count=r.staff,
+            uscc=r.uscc,
         )
         for r in rows
     ]
@@ -126,14 +162,18 @@ def _write(rows: list[_Row], national: Org) -> None:
             t[2] += own[2]
     new_ids = {r.id for r in rows}
     OrgRollup.objects.bulk_create(
-        [OrgRollup(org_id=i, orgs=t[0], grassroots=t[1], staff=t[2]) for i, t in totals.items() if i in new_ids],
+        [
+            OrgRollup(org_id=i, orgs=t[0], grassroots=t[1], staff=t[2])
+            for i, t in totals.items()
+            if i in new_ids
+        ],
         batch_size=BATCH,
     )
     # The national federation (and anything above the province) already has a rollup row: add to it.
     from gonghui.orgs.services import _rollup_add
 
     prov = totals[rows[0].id]
-    _rollup_add(national.ancestor_ids() + [national.pk], orgs=prov[0], grassroots=prov[1], staff=prov[2])
+    _rollup_add([*national.ancestor_ids(), national.pk], orgs=prov[0], grassroots=prov[1], staff=prov[2])
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             for sql in connection.ops.sequence_reset_sql(_no_style(), [Org]):

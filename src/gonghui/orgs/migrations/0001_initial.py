@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,97 +14,285 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Org',
+            name="Org",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=32, unique=True, verbose_name='org code')),
-                ('name', models.CharField(max_length=120, verbose_name='name')),
-                ('short_name', models.CharField(blank=True, max_length=60, verbose_name='short name')),
-                ('name_pinyin', models.CharField(blank=True, db_index=True, max_length=400)),
-                ('kind', models.CharField(choices=[('national', 'National federation'), ('province', 'Provincial federation'), ('city', 'City federation'), ('district', 'County or district federation'), ('street', 'Township or street union'), ('park', 'Industrial park union'), ('joint', 'Regional or industry joint union'), ('industry', 'Industry union'), ('grassroots', 'Grassroots union'), ('branch', 'Branch union'), ('group', 'Union group')], max_length=12, verbose_name='kind')),
-                ('path', models.CharField(editable=False, max_length=255, unique=True)),
-                ('depth', models.PositiveSmallIntegerField(default=0, editable=False)),
-                ('uscc', models.CharField(blank=True, max_length=18, null=True, unique=True, verbose_name='unified social credit code')),
-                ('division_code', models.CharField(blank=True, db_index=True, max_length=6, verbose_name='administrative division code')),
-                ('industry', models.CharField(blank=True, max_length=40, verbose_name='industry')),
-                ('employer_name', models.CharField(blank=True, max_length=120, verbose_name='employer')),
-                ('address', models.CharField(blank=True, max_length=200, verbose_name='address')),
-                ('staff_count', models.PositiveIntegerField(default=0, verbose_name='staff count')),
-                ('is_platform', models.BooleanField(default=False, verbose_name='platform company')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('established_on', models.DateField(blank=True, null=True, verbose_name='established on')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('industry_union', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='affiliates', to='orgs.org', verbose_name='industry union')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='orgs.org', verbose_name='parent')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=32, unique=True, verbose_name="org code")),
+                ("name", models.CharField(max_length=120, verbose_name="name")),
+                ("short_name", models.CharField(blank=True, max_length=60, verbose_name="short name")),
+                ("name_pinyin", models.CharField(blank=True, db_index=True, max_length=400)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("national", "National federation"),
+                            ("province", "Provincial federation"),
+                            ("city", "City federation"),
+                            ("district", "County or district federation"),
+                            ("street", "Township or street union"),
+                            ("park", "Industrial park union"),
+                            ("joint", "Regional or industry joint union"),
+                            ("industry", "Industry union"),
+                            ("grassroots", "Grassroots union"),
+                            ("branch", "Branch union"),
+                            ("group", "Union group"),
+                        ],
+                        max_length=12,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("path", models.CharField(editable=False, max_length=255, unique=True)),
+                ("depth", models.PositiveSmallIntegerField(default=0, editable=False)),
+                (
+                    "uscc",
+                    models.CharField(
+                        blank=True,
+                        max_length=18,
+                        null=True,
+                        unique=True,
+                        verbose_name="unified social credit code",
+                    ),
+                ),
+                (
+                    "division_code",
+                    models.CharField(
+                        blank=True, db_index=True, max_length=6, verbose_name="administrative division code"
+                    ),
+                ),
+                ("industry", models.CharField(blank=True, max_length=40, verbose_name="industry")),
+                ("employer_name", models.CharField(blank=True, max_length=120, verbose_name="employer")),
+                ("address", models.CharField(blank=True, max_length=200, verbose_name="address")),
+                ("staff_count", models.PositiveIntegerField(default=0, verbose_name="staff count")),
+                ("is_platform", models.BooleanField(default=False, verbose_name="platform company")),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                ("established_on", models.DateField(blank=True, null=True, verbose_name="established on")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "industry_union",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="affiliates",
+                        to="orgs.org",
+                        verbose_name="industry union",
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="orgs.org",
+                        verbose_name="parent",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'union',
-                'verbose_name_plural': 'unions',
+                "verbose_name": "union",
+                "verbose_name_plural": "unions",
             },
         ),
         migrations.CreateModel(
-            name='OrgRollup',
+            name="OrgRollup",
             fields=[
-                ('org', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='rollup', serialize=False, to='orgs.org')),
-                ('orgs', models.PositiveIntegerField(default=1)),
-                ('grassroots', models.PositiveIntegerField(default=0)),
-                ('staff', models.PositiveBigIntegerField(default=0)),
-                ('members', models.PositiveBigIntegerField(default=0)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "org",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="rollup",
+                        serialize=False,
+                        to="orgs.org",
+                    ),
+                ),
+                ("orgs", models.PositiveIntegerField(default=1)),
+                ("grassroots", models.PositiveIntegerField(default=0)),
+                ("staff", models.PositiveBigIntegerField(default=0)),
+                ("members", models.PositiveBigIntegerField(default=0)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
         ),
         migrations.CreateModel(
-            name='OrgRequest',
+            name="OrgRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120, verbose_name='name')),
-                ('kind', models.CharField(choices=[('national', 'National federation'), ('province', 'Provincial federation'), ('city', 'City federation'), ('district', 'County or district federation'), ('street', 'Township or street union'), ('park', 'Industrial park union'), ('joint', 'Regional or industry joint union'), ('industry', 'Industry union'), ('grassroots', 'Grassroots union'), ('branch', 'Branch union'), ('group', 'Union group')], default='grassroots', max_length=12, verbose_name='kind')),
-                ('uscc', models.CharField(blank=True, max_length=18, verbose_name='unified social credit code')),
-                ('employer_name', models.CharField(blank=True, max_length=120, verbose_name='employer')),
-                ('address', models.CharField(blank=True, max_length=200, verbose_name='address')),
-                ('staff_count', models.PositiveIntegerField(default=0, verbose_name='staff count')),
-                ('reason', models.TextField(blank=True, verbose_name='reason')),
-                ('status', models.CharField(choices=[('pending', 'Pending'), ('approved', 'Approved'), ('rejected', 'Rejected')], default='pending', max_length=10, verbose_name='status')),
-                ('requested_at', models.DateTimeField(auto_now_add=True)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('decision_note', models.TextField(blank=True, verbose_name='decision note')),
-                ('created_org', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.org')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('industry_union', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.org', verbose_name='industry union')),
-                ('parent', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='requests', to='orgs.org', verbose_name='parent')),
-                ('requested_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=120, verbose_name="name")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("national", "National federation"),
+                            ("province", "Provincial federation"),
+                            ("city", "City federation"),
+                            ("district", "County or district federation"),
+                            ("street", "Township or street union"),
+                            ("park", "Industrial park union"),
+                            ("joint", "Regional or industry joint union"),
+                            ("industry", "Industry union"),
+                            ("grassroots", "Grassroots union"),
+                            ("branch", "Branch union"),
+                            ("group", "Union group"),
+                        ],
+                        default="grassroots",
+                        max_length=12,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "uscc",
+                    models.CharField(blank=True, max_length=18, verbose_name="unified social credit code"),
+                ),
+                ("employer_name", models.CharField(blank=True, max_length=120, verbose_name="employer")),
+                ("address", models.CharField(blank=True, max_length=200, verbose_name="address")),
+                ("staff_count", models.PositiveIntegerField(default=0, verbose_name="staff count")),
+                ("reason", models.TextField(blank=True, verbose_name="reason")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("pending", "Pending"), ("approved", "Approved"), ("rejected", "Rejected")],
+                        default="pending",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("requested_at", models.DateTimeField(auto_now_add=True)),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("decision_note", models.TextField(blank=True, verbose_name="decision note")),
+                (
+                    "created_org",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.org",
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "industry_union",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.org",
+                        verbose_name="industry union",
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="requests",
+                        to="orgs.org",
+                        verbose_name="parent",
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'union set-up request',
-                'verbose_name_plural': 'union set-up requests',
-                'ordering': ['-requested_at'],
+                "verbose_name": "union set-up request",
+                "verbose_name_plural": "union set-up requests",
+                "ordering": ["-requested_at"],
             },
         ),
         migrations.CreateModel(
-            name='RoleAssignment',
+            name="RoleAssignment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('org_admin', 'Org administrator'), ('reviewer', 'Reviewer'), ('case_handler', 'Case handler'), ('viewer', 'Read-only viewer')], max_length=20, verbose_name='role')),
-                ('granted_at', models.DateTimeField(auto_now_add=True)),
-                ('granted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('org', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='role_assignments', to='orgs.org')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='roles', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("org_admin", "Org administrator"),
+                            ("reviewer", "Reviewer"),
+                            ("case_handler", "Case handler"),
+                            ("viewer", "Read-only viewer"),
+                        ],
+                        max_length=20,
+                        verbose_name="role",
+                    ),
+                ),
+                ("granted_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "granted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "org",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="role_assignments",
+                        to="orgs.org",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="roles",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'role assignment',
-                'verbose_name_plural': 'role assignments',
+                "verbose_name": "role assignment",
+                "verbose_name_plural": "role assignments",
             },
         ),
         migrations.AddIndex(
-            model_name='org',
-            index=models.Index(fields=['parent', 'name'], name='orgs_org_parent__f9cb9b_idx'),
+            model_name="org",
+            index=models.Index(fields=["parent", "name"], name="orgs_org_parent__f9cb9b_idx"),
         ),
         migrations.AddConstraint(
-            model_name='org',
-            constraint=models.CheckConstraint(condition=models.Q(('pk', models.F('parent')), _negated=True), name='org_not_own_parent'),
+            model_name="org",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("pk", models.F("parent")), _negated=True), name="org_not_own_parent"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='roleassignment',
-            constraint=models.UniqueConstraint(fields=('user', 'org', 'role'), name='unique_role_assignment'),
+            model_name="roleassignment",
+            constraint=models.UniqueConstraint(fields=("user", "org", "role"), name="unique_role_assignment"),
         ),
     ]

@@ -36,7 +36,9 @@ def _next_url(request: HttpRequest) -> str:
 
 def login_view(request: HttpRequest) -> HttpResponse:
     mode = request.GET.get("mode", request.POST.get("mode", "password"))
-    password_form = PasswordLoginForm(request.POST if request.method == "POST" and mode == "password" else None)
+    password_form = PasswordLoginForm(
+        request.POST if request.method == "POST" and mode == "password" else None
+    )
     sms_form = SmsLoginForm(request.POST if request.method == "POST" and mode == "sms" else None)
     if request.method == "POST":
         form = password_form if mode == "password" else sms_form
@@ -44,10 +46,14 @@ def login_view(request: HttpRequest) -> HttpResponse:
             try:
                 if mode == "password":
                     user = account_services.password_login(
-                        mobile=form.cleaned_data["mobile"], password=form.cleaned_data["password"], request=request
+                        mobile=form.cleaned_data["mobile"],
+                        password=form.cleaned_data["password"],
+                        request=request,
                     )
                 else:
-                    user = account_services.sms_login(mobile=form.cleaned_data["mobile"], code=form.cleaned_data["code"])
+                    user = account_services.sms_login(
+                        mobile=form.cleaned_data["mobile"], code=form.cleaned_data["code"]
+                    )
             except ServiceError as exc:
                 form.add_error(None, str(exc.message))
             else:
@@ -101,9 +107,14 @@ def org_request(request: HttpRequest) -> HttpResponse:
         else:
             try:
                 req = org_services.org_request_submit(
-                    actor=request.user, parent=parent, name=data["name"], uscc=data["uscc"],
-                    employer_name=data["employer_name"], address=data["address"],
-                    staff_count=data["staff_count"], reason=data["reason"],
+                    actor=request.user,
+                    parent=parent,
+                    name=data["name"],
+                    uscc=data["uscc"],
+                    employer_name=data["employer_name"],
+                    address=data["address"],
+                    staff_count=data["staff_count"],
+                    reason=data["reason"],
                 )
             except ServiceError as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))

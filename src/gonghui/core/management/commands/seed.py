@@ -12,10 +12,16 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--demo", action="store_true", help="The demo tree and demo accounts.")
-        parser.add_argument("--scale", type=int, metavar="N", help="A province-shaped tree sized for N members.")
-        parser.add_argument("--seed", type=int, default=1, help="Random seed for --scale (same seed, same tree).")
+        parser.add_argument(
+            "--scale", type=int, metavar="N", help="A province-shaped tree sized for N members."
+        )
+        parser.add_argument(
+            "--seed", type=int, default=1, help="Random seed for --scale (same seed, same tree)."
+        )
 
-    def handle(self, *args: Any, demo: bool = False, scale: int | None = None, seed: int = 1, **opts: Any) -> None:
+    def handle(
+        self, *args: Any, demo: bool = False, scale: int | None = None, seed: int = 1, **opts: Any
+    ) -> None:
         if not demo and not scale:
             raise CommandError("Give --demo or --scale N.")
         if demo:

@@ -9,7 +9,9 @@ from gonghui.orgs.rollups import find_drift, repair
 
 
 class Command(BaseCommand):
-    help = "Recompute the roll-up counters of every org from the tree, report drift, and with --fix repair it."
+    help = (
+        "Recompute the roll-up counters of every org from the tree, report drift, and with --fix repair it."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--fix", action="store_true", help="Write the recomputed values.")
