@@ -288,13 +288,13 @@ def org_move(*, actor: Any, org: Org, new_parent: Org, reason: str) -> Org:
     if new_parent.pk == org.parent_id:
         raise ServiceError("same_parent", _("The union is already under this parent."), field="parent")
     _check_placement(kind=org.kind, parent=new_parent)
-    org = Org.objects.select_for_update().select_related("rollup").get(pk=org.pk)
+    org = Org.objects.select_for_update().get(pk=org.pk)
     old_parent_id = org.parent_id
     old_path = org.path
     old_ancestors = org.ancestor_ids()
     new_path = new_parent.path + segment(org.pk)
     depth_delta = new_parent.depth + 1 - org.depth
-    roll = org.rollup
+    roll = OrgRollup.objects.get(org=org)
     _rollup_add(
         old_ancestors, orgs=-roll.orgs, grassroots=-roll.grassroots, staff=-roll.staff, members=-roll.members
     )

@@ -45,7 +45,7 @@ def _staff_sizes(rng: random.Random, total: int, count: int) -> list[int]:
 
 
 def seed_scale(members: int, seed: int = 1, province_code: str = "") -> dict[str, int]:
-    rng = random.Random(seed)
+    """Add one synthetic province under the national federation (created if missing)."""
     national = Org.objects.filter(kind=OrgKind.NATIONAL).first()
     if national is None:
         from gonghui.orgs.services import org_create_root
@@ -53,14 +53,26 @@ def seed_scale(members: int, seed: int = 1, province_code: str = "") -> dict[str
         national = org_create_root(name="中华全国总工会", code="100000")
     used = set(Org.objects.filter(kind=OrgKind.PROVINCE).values_list("division_code", flat=True))
     prefix = province_code or next(
-        p
-        for p in ("71", "72", "73", "74", "75", "76", "77", "78", "79", "70", "69", "68")
-        if f"{p}0000" not in used
+        (
+            p
+            for p in ("71", "72", "73", "74", "75", "76", "77", "78", "79", "70", "69", "68")
+            if f"{p}0000" not in used
+        ),
+        "",
     )
-    if f"{prefix}0000" in used:
+    if not prefix or f"{prefix}0000" in used:
         return {"orgs_created": 0}
     start = (Org.objects.aggregate(m=Max("id"))["m"] or 0) + 1
-    next_id = start
+    rows = plan_province(members, seed=seed, prefix=prefix, start_id=start, national=national)
+    _write(rows, national)
+    grassroots = sum(1 for r in rows if r.kind == OrgKind.GRASSROOTS)
+    return {"orgs_created": len(rows), "grassroots": grassroots, "first_id": start}
+
+
+def plan_province(members: int, *, seed: int, prefix: str, start_id: int, national: Org) -> list[_Row]:
+    """The rows of a synthetic province, computed without touching the database: same input, same rows."""
+    rng = random.Random(seed)
+    next_id = start_id
     rows: list[_Row] = []
 
     def add(
@@ -129,8 +141,7 @@ def seed_scale(members: int, seed: int = 1, province_code: str = "") -> dict[str
                 branch = add(unit, OrgKind.BRANCH, f"合成企业{g}号第{b}分工会", f"{div}-G{g}-B{b}")
                 for k in range(1, 4):
                     add(branch, OrgKind.GROUP, f"第{b}分工会第{k}小组", f"{div}-G{g}-B{b}-{k}")
-    _write(rows, national)
-    return {"orgs_created": len(rows), "grassroots": grassroots_total, "first_id": start}
+    return rows
 
 
 @transaction.atomic

@@ -1,0 +1,113 @@
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from gonghui.accounts.models import User
+from gonghui.core import scheduler
+from gonghui.core.identifiers import clean_uscc
+from gonghui.core.models import ScheduledJob
+from gonghui.core.seed.demo import ACCOUNTS, seed_demo
+from gonghui.core.seed.scale import plan_province, seed_scale
+from gonghui.orgs.models import Org, OrgKind, OrgRequest, RoleAssignment
+from gonghui.orgs.rollups import find_drift
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_seed_is_idempotent_and_consistent():
+    first = seed_demo()
+    counts = (
+        Org.objects.count(),
+        User.objects.count(),
+        RoleAssignment.objects.count(),
+        OrgRequest.objects.count(),
+    )
+    second = seed_demo()
+    assert first["orgs_created"] > 40 and second == {"orgs_created": 0, "users_created": 0}
+    assert counts == (
+        Org.objects.count(),
+        User.objects.count(),
+        RoleAssignment.objects.count(),
+        OrgRequest.objects.count(),
+    )
+    assert find_drift() == []
+
+
+def test_the_demo_has_every_kind_of_union_and_valid_credit_codes():
+    seed_demo()
+    kinds = set(Org.objects.values_list("kind", flat=True))
+    assert kinds == set(OrgKind.values)
+    grassroots = Org.objects.filter(kind=OrgKind.GRASSROOTS)
+    assert grassroots.count() >= 30
+    for org in grassroots:
+        assert clean_uscc(org.uscc) == org.uscc
+    assert grassroots.filter(is_platform=True).exists()
+    assert Org.objects.filter(kind=OrgKind.JOINT, name__contains="新就业形态").exists()
+    assert Org.objects.filter(kind=OrgKind.GRASSROOTS, industry_union__isnull=False).exists()
+
+
+def test_every_demo_account_can_log_in_with_the_demo_password(settings):
+    seed_demo()
+    for account in ACCOUNTS:
+        assert User.objects.get(mobile=account.mobile).check_password(settings.GONGHUI_DEMO_PASSWORD)
+
+
+def test_the_scale_seed_is_deterministic_and_province_shaped():
+    result = seed_scale(60_000, seed=7)
+    national = Org.objects.get(kind=OrgKind.NATIONAL)
+    province = Org.objects.get(kind=OrgKind.PROVINCE)
+    assert province.rollup.grassroots == result["grassroots"] == 60_000 // 107
+    assert abs(province.rollup.staff - 60_000) < 60_000 * 0.05
+    assert national.rollup.orgs == Org.objects.count()
+    assert find_drift() == []
+    stored = list(
+        Org.objects.filter(kind=OrgKind.GRASSROOTS).order_by("id").values_list("name", "path", "staff_count")
+    )
+    again = plan_province(
+        60_000, seed=7, prefix=province.division_code[:2], start_id=result["first_id"], national=national
+    )
+    assert [(r.name, r.path, r.staff) for r in again if r.kind == OrgKind.GRASSROOTS] == stored
+    other = plan_province(60_000, seed=8, prefix="72", start_id=result["first_id"], national=national)
+    def sizes(rows):
+        return [r.staff for r in rows if r.kind == OrgKind.GRASSROOTS]
+
+    assert sizes(other) != sizes(again)
+
+
+def test_the_scheduler_enqueues_each_due_job_once_and_catches_up_after_downtime():
+    enqueued = []
+    now = timezone.now()
+    assert set(scheduler.tick(now, enqueue=enqueued.append)) == {j.name for j in scheduler.JOBS}
+    assert scheduler.tick(now + timedelta(minutes=1), enqueue=enqueued.append) == []
+    # The scheduler was down for three days: each job runs once when it comes back, not once per missed slot.
+    later = now + timedelta(days=3)
+    assert set(scheduler.tick(later, enqueue=enqueued.append)) == {j.name for j in scheduler.JOBS}
+    assert len(enqueued) == 2 * len(scheduler.JOBS)
+    assert ScheduledJob.objects.get(name="orgs.reconcile_rollups").last_enqueued_at == later
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_real_worker_runs_a_scheduled_reconcile_that_repairs_drift(tree):
+    # Transactional: the worker closes its database connection when it is done, as it does in production.
+    from gonghui.orgs.models import OrgRollup
+
+    OrgRollup.objects.filter(org=tree.city).update(orgs=42)
+    scheduler.tick()
+    assert DBTaskResult.objects.filter(status="READY").count() == len(scheduler.JOBS)
+    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload")
+    assert DBTaskResult.objects.filter(status="SUCCESSFUL").count() == len(scheduler.JOBS)
+    assert OrgRollup.objects.get(org=tree.city).orgs == 6
+
+
+def test_a_task_left_running_by_a_dead_worker_is_requeued(tree):
+    from gonghui.core.tasks import requeue_stale_tasks
+
+    result = requeue_stale_tasks.enqueue()
+    DBTaskResult.objects.filter(id=result.id).update(
+        status="RUNNING", started_at=timezone.now() - timedelta(hours=1)
+    )
+    assert requeue_stale_tasks.call() == 1
+    assert DBTaskResult.objects.get(id=result.id).status == "READY"
