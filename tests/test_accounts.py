@@ -11,6 +11,9 @@ from tests.conftest import PASSWORD
 
 SENDER = "gonghui.accounts.sms.LoggingSender"
 
+# Transactional: an SMS leaves only after the code is committed (on_commit), as in production.
+pytestmark = pytest.mark.django_db(transaction=True)
+
 
 @pytest.fixture
 def sms(settings):

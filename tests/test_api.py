@@ -203,3 +203,29 @@ def test_the_schema_and_docs_are_served_locally(client):
 @pytest.mark.parametrize("bad", ["", "   ", "abc"])
 def test_bad_bearer_tokens_are_401(client, tree, bad):
     assert client.get("/api/v1/orgs", HTTP_AUTHORIZATION=f"Bearer {bad}").status_code == 401
+
+
+def test_a_viewer_cannot_open_accounts_through_the_role_endpoint(client, tree, viewer_a):
+    from gonghui.accounts.models import User
+
+    client.force_login(viewer_a)
+    before = User.objects.count()
+    response = client.post(
+        f"/api/v1/orgs/{tree.district_a.pk}/roles",
+        {"mobile": "13712345678", "real_name": "某人", "role": "viewer"},
+        content_type="application/json",
+    )
+    assert response.status_code == 403
+    assert User.objects.count() == before
+
+
+@pytest.mark.parametrize("days", [0, -5, 100_000_000])
+def test_token_lifetimes_out_of_range_are_422_not_500(client, tree, district_cadre_a, days):
+    response = client.post(
+        "/api/v1/auth/token",
+        {"username": district_cadre_a.mobile, "password": PASSWORD, "days": days},
+        content_type="application/json",
+    )
+    assert response.status_code == 422
+    assert response.json()["error"]["field"] == "days"
+    assert not ApiToken.objects.exists()

@@ -131,3 +131,11 @@ def test_the_org_detail_shows_the_breadcrumb_within_scope(client, tree, district
     response = client.get(reverse("console:org_detail", args=[tree.grassroots_a.pk]))
     assert [o.name for o in response.context["breadcrumb"]] == ["西湖区总工会", "文新街道总工会"]
     assert "杭州市总工会" not in response.content.decode()
+
+
+def test_the_org_switcher_never_redirects_off_site(client, tree, district_cadre_a):
+    client.force_login(district_cadre_a)
+    response = client.post(
+        reverse("console:switch"), {"org": tree.street_a.pk, "next": "https://evil.example/"}
+    )
+    assert response["Location"] == reverse("console:dashboard")

@@ -71,6 +71,7 @@ def test_the_scale_seed_is_deterministic_and_province_shaped():
     )
     assert [(r.name, r.path, r.staff) for r in again if r.kind == OrgKind.GRASSROOTS] == stored
     other = plan_province(60_000, seed=8, prefix="72", start_id=result["first_id"], national=national)
+
     def sizes(rows):
         return [r.staff for r in rows if r.kind == OrgKind.GRASSROOTS]
 

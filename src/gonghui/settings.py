@@ -186,6 +186,9 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY") else None
+# Trust X-Real-IP for the client address only when a reverse proxy that sets it is in front.
+BEHIND_PROXY = env_bool("BEHIND_PROXY", env_bool("BEHIND_TLS_PROXY"))
+GONGHUI_TASK_STALE_MINUTES = int(os.environ.get("GONGHUI_TASK_STALE_MINUTES", "60"))
 
 # --- language and time ----------------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"

@@ -71,7 +71,9 @@ def sms_code_request(*, mobile: str) -> None:
     )
     if User.objects.filter(mobile=mobile, is_active=True).exists():
         text = str(_("Your gonghui login code is %(code)s. It expires in %(minutes)s minutes."))
-        sender.send(mobile, text % {"code": code, "minutes": settings.GONGHUI_SMS_CODE_TTL_SECONDS // 60})
+        message = text % {"code": code, "minutes": settings.GONGHUI_SMS_CODE_TTL_SECONDS // 60}
+        # Send only once the code is stored, so a rolled-back request never leaves a working code in a phone.
+        transaction.on_commit(lambda: sender.send(mobile, message))
     log_action(actor=mobile, action="gonghui.auth.sms_code_sent", data={})
 
 

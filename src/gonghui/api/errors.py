@@ -19,6 +19,18 @@ def error_body(code: str, message: str, field: str | None = None, details: Any =
     return {"error": {"code": code, "message": message, "field": field, "details": details or {}}}
 
 
+# Where ninja reports an input error: the location, then the view's parameter name for a request body.
+_LOCATION_PARTS = {"body", "query", "path", "header", "cookie", "form", "data", "payload"}
+
+
+def _field_name(loc: list[Any]) -> str | None:
+    """("body", "data", "days") -> "days": the name a client sent, not where ninja keeps it."""
+    parts = [str(p) for p in loc]
+    while parts and parts[0] in _LOCATION_PARTS:
+        parts.pop(0)
+    return ".".join(parts) or None
+
+
 def install(api: NinjaAPI) -> None:
     @api.exception_handler(ServiceError)
     def service_error(request: HttpRequest, exc: ServiceError) -> HttpResponse:
@@ -28,10 +40,7 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(ValidationError)
     def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-        errors = [
-            {"field": ".".join(str(p) for p in e.get("loc", [])[1:]) or None, "message": e.get("msg", "")}
-            for e in exc.errors
-        ]
+        errors = [{"field": _field_name(e.get("loc", [])), "message": e.get("msg", "")} for e in exc.errors]
         first = errors[0]["field"] if errors else None
         return api.create_response(
             request,

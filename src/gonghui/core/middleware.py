@@ -8,8 +8,15 @@ from .context import RequestInfo, reset_request_info, set_request_info
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    # Behind nginx the real address arrives in X-Real-IP; REMOTE_ADDR is the proxy otherwise.
-    return request.META.get("HTTP_X_REAL_IP") or request.META.get("REMOTE_ADDR")
+    """The client's address for audit records. X-Real-IP is believed only when settings say a proxy that
+    sets it (nginx) stands in front; otherwise any client could forge the address written to the audit log."""
+    from django.conf import settings
+
+    if settings.BEHIND_PROXY:
+        forwarded = request.META.get("HTTP_X_REAL_IP")
+        if forwarded:
+            return forwarded
+    return request.META.get("REMOTE_ADDR")
 
 
 class RequestContextMiddleware:

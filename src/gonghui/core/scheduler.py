@@ -27,7 +27,7 @@ class Job:
 
 JOBS: list[Job] = [
     Job("core.requeue_stale_tasks", "gonghui.core.tasks.requeue_stale_tasks", timedelta(minutes=5)),
-    Job("orgs.reconcile_rollups", "gonghui.core.tasks.reconcile_rollups", timedelta(hours=24)),
+    Job("orgs.reconcile_rollups", "gonghui.orgs.tasks.reconcile_rollups", timedelta(hours=24)),
 ]
 
 

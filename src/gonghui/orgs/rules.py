@@ -12,13 +12,12 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "org.change",
             "org.move",
             "org.request.decide",
-            "org.request.create",
             "role.manage",
             "review",
             "case.handle",
         }
     ),
-    Role.REVIEWER: frozenset({"org.view", "org.request.create", "review"}),
+    Role.REVIEWER: frozenset({"org.view", "review"}),
     Role.CASE_HANDLER: frozenset({"org.view", "case.handle"}),
     Role.VIEWER: frozenset({"org.view"}),
 }

@@ -30,6 +30,11 @@ def pinyin_key(name: str) -> str:
     return f"{full} {initials}".lower()[:400]
 
 
+def require(*, actor: Any, perm: str, org: Org) -> None:
+    """Raise unless the actor holds `perm` on `org`: 404 outside scope, 403 inside it without the role."""
+    _require(actor, perm, org)
+
+
 def _require(actor: Any, perm: str, org: Org) -> None:
     if not actor_can(actor, perm, org):
         # Outside the actor's scope altogether is "not found"; inside it but without the role is "denied".

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.http import HttpRequest
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
 from gonghui.accounts import services
 from gonghui.accounts.models import ApiToken, User
@@ -21,7 +21,7 @@ class TokenIn(Schema):
     name: str = ""
     org_id: int | None = None
     access: str = ApiToken.Access.READ_WRITE
-    days: int | None = None
+    days: int | None = Field(default=None, ge=1, le=365)
 
 
 class TokenOut(Schema):

@@ -235,6 +235,8 @@ def role_list(request: HttpRequest, org_id: int) -> list[RoleAssignment]:
 @router.post("/{org_id}/roles", response={201: RoleOut, **ERRORS})
 def role_grant(request: HttpRequest, org_id: int, data: RoleIn):  # type: ignore[no-untyped-def]
     org = selectors.org_get(actor=request.user, org_id=org_id)
+    # Check the permission before an account may be opened for the mobile number.
+    services.require(actor=request.user, perm="role.manage", org=org)
     user = account_find_or_create(actor=request.user, mobile=data.mobile, real_name=data.real_name)
     return Status(201, services.role_grant(actor=request.user, user=user, org=org, role=data.role))
 

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -38,7 +39,10 @@ def switch_org(request: ConsoleRequest) -> HttpResponse:
     if request.method == "POST":
         org = selectors.org_get(actor=request.user, org_id=int(request.POST.get("org", "0") or 0))
         request.session[SESSION_KEY] = org.pk
-        return redirect(request.POST.get("next") or "console:dashboard")
+        target = request.POST.get("next", "")
+        if not url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+            target = "console:dashboard"
+        return redirect(target)
     query = request.GET.get("q", "").strip()
     results = selectors.org_list(actor=request.user, search=query)[:30] if query else []
     return render(

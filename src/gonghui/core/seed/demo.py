@@ -315,6 +315,12 @@ ACCOUNTS = [
 
 def _ensure(node: Node, parent: Org | None, by_code: dict[str, Org], created: list[Org]) -> None:
     org = by_code.get(node.code)
+    if org is None and node.kind == OrgKind.NATIONAL:
+        from gonghui.orgs.services import org_create_root
+
+        org = org_create_root(name=node.name, code=node.code)
+        by_code[node.code] = org
+        created.append(org)
     if org is None:
         division = node.division
         uscc = ""

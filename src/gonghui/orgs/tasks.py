@@ -1,0 +1,23 @@
+"""Background tasks of the union tree."""
+
+from __future__ import annotations
+
+import logging
+
+from django_tasks import task
+
+logger = logging.getLogger("gonghui.tasks")
+
+
+@task()
+def reconcile_rollups() -> int:
+    """Nightly check of the roll-up counters; drift is repaired and audited, so dashboards stay right."""
+    from gonghui.core.audit import log_action
+    from gonghui.orgs.rollups import find_drift, repair
+
+    drift = find_drift()
+    if drift:
+        repaired = repair(drift)
+        log_action(actor="system", action="gonghui.rollup.repaired", data={"orgs": repaired})
+        logger.warning("Roll-up drift repaired in %s orgs", repaired)
+    return len(drift)
