@@ -229,3 +229,28 @@ def test_token_lifetimes_out_of_range_are_422_not_500(client, tree, district_cad
     assert response.status_code == 422
     assert response.json()["error"]["field"] == "days"
     assert not ApiToken.objects.exists()
+
+
+def test_an_org_is_updated_through_the_api(client, tree, district_cadre_a, viewer_a):
+    client.force_login(district_cadre_a)
+    response = client.patch(
+        f"/api/v1/orgs/{tree.grassroots_a.pk}",
+        {"staff_count": 200, "address": "文一西路 1 号"},
+        content_type="application/json",
+    )
+    assert response.status_code == 200 and response.json()["staff_count"] == 200
+    assert client.get(f"/api/v1/orgs/{tree.district_a.pk}").json()["subtree_orgs"] == 3
+    bad = client.patch(
+        f"/api/v1/orgs/{tree.grassroots_a.pk}", {"uscc": "123"}, content_type="application/json"
+    )
+    assert bad.status_code == 400 and bad.json()["error"]["field"] == "uscc"
+    client.force_login(viewer_a)
+    refused = client.patch(
+        f"/api/v1/orgs/{tree.grassroots_a.pk}", {"name": "x"}, content_type="application/json"
+    )
+    assert refused.status_code == 403
+    client.force_login(district_cadre_a)
+    outside = client.patch(
+        f"/api/v1/orgs/{tree.grassroots_b.pk}", {"name": "x"}, content_type="application/json"
+    )
+    assert outside.status_code == 404

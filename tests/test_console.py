@@ -139,3 +139,51 @@ def test_the_org_switcher_never_redirects_off_site(client, tree, district_cadre_
         reverse("console:switch"), {"org": tree.street_a.pk, "next": "https://evil.example/"}
     )
     assert response["Location"] == reverse("console:dashboard")
+
+
+def test_an_administrator_creates_a_street_union_from_the_console(client, tree, district_cadre_a):
+    client.force_login(district_cadre_a)
+    page = client.get(reverse("console:org_new", args=[tree.district_a.pk]))
+    kinds = [value for value, _ in page.context["form"].fields["kind"].choices]
+    assert "street" in kinds and "grassroots" not in kinds and "city" not in kinds
+    response = client.post(
+        reverse("console:org_new", args=[tree.district_a.pk]), {"kind": "street", "name": "翠苑街道总工会"}
+    )
+    org = Org.objects.get(name="翠苑街道总工会")
+    assert response["Location"] == reverse("console:org_detail", args=[org.pk])
+    assert org.parent == tree.district_a
+
+
+def test_a_bad_division_code_is_shown_on_the_field(client, tree, province_cadre):
+    client.force_login(province_cadre)
+    response = client.post(
+        reverse("console:org_new", args=[tree.province.pk]),
+        {"kind": "city", "name": "宁波市总工会", "division_code": "3302"},
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["division_code"]
+    assert not Org.objects.filter(name="宁波市总工会").exists()
+
+
+def test_an_administrator_edits_a_union_and_the_rollups_follow(client, tree, district_cadre_a):
+    client.force_login(district_cadre_a)
+    response = client.post(
+        reverse("console:org_edit", args=[tree.grassroots_a.pk]),
+        {
+            "name": "西溪科技有限公司工会委员会",
+            "short_name": "西溪科技",
+            "staff_count": 150,
+            "address": "文一西路",
+        },
+    )
+    assert response.status_code == 302
+    tree.grassroots_a.refresh_from_db()
+    assert tree.grassroots_a.name == "西溪科技有限公司工会委员会" and tree.grassroots_a.staff_count == 150
+    assert tree.district_a.rollup.__class__.objects.get(org=tree.district_a).staff == 150
+
+
+def test_a_viewer_cannot_edit_or_create(client, tree, viewer_a):
+    client.force_login(viewer_a)
+    assert client.get(reverse("console:org_edit", args=[tree.district_a.pk])).status_code == 403
+    assert client.get(reverse("console:org_new", args=[tree.district_a.pk])).status_code == 403
+    assert client.get(reverse("console:org_edit", args=[tree.district_b.pk])).status_code == 404

@@ -120,6 +120,7 @@ def api_endpoints(tree, request_b):
     b, gb = tree.district_b.pk, tree.grassroots_b.pk
     return [
         ("get", f"/api/v1/orgs/{b}", None),
+        ("patch", f"/api/v1/orgs/{b}", {"name": "x"}),
         ("get", f"/api/v1/orgs/{b}/children", None),
         ("get", f"/api/v1/orgs/{b}/ancestors", None),
         ("get", f"/api/v1/orgs?within={b}", None),
@@ -144,8 +145,9 @@ def test_every_api_endpoint_answers_404_across_the_district_line(client, tree, d
     before = (Org.objects.count(), RoleAssignment.objects.count())
     for method, url, body in api_endpoints(tree, request_b):
         kwargs = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
-        if method == "post":
-            response = client.post(url, json.dumps(body), content_type="application/json", **kwargs)
+        if method in ("post", "patch"):
+            send = getattr(client, method)
+            response = send(url, json.dumps(body), content_type="application/json", **kwargs)
         else:
             response = client.get(url, **kwargs)
         assert response.status_code == 404, (url, response.content)

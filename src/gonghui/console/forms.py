@@ -26,3 +26,25 @@ class RoleGrantForm(forms.Form):
     mobile = forms.CharField(label=_("Mobile number"), max_length=20)
     real_name = forms.CharField(label=_("Real name (for a new account)"), max_length=50, required=False)
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+
+
+class OrgCreateForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"))
+    name = forms.CharField(label=_("Name"), max_length=120)
+    division_code = forms.CharField(
+        label=_("Administrative division code"),
+        max_length=6,
+        required=False,
+        help_text=_("Six digits (GB/T 2260); required for city and county or district federations."),
+    )
+    uscc = forms.CharField(label=_("Unified social credit code"), max_length=30, required=False)
+    address = forms.CharField(label=_("Address"), max_length=200, required=False)
+
+
+class OrgEditForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=120)
+    short_name = forms.CharField(label=_("Short name"), max_length=60, required=False)
+    uscc = forms.CharField(label=_("Unified social credit code"), max_length=30, required=False)
+    employer_name = forms.CharField(label=_("Employer"), max_length=120, required=False)
+    address = forms.CharField(label=_("Address"), max_length=200, required=False)
+    staff_count = forms.IntegerField(label=_("Staff count"), min_value=0)

@@ -12,7 +12,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from gonghui.core.errors import NotFound
+from gonghui.core.errors import NotFound, PermissionDenied
 
 from .models import Org, OrgKind, OrgRequest, RoleAssignment
 from .paths import ids_from_path, is_within, minimal_cover, subtree_q
@@ -98,9 +98,13 @@ def org_list(
 
 
 def org_get(*, actor: Any, org_id: int, perm: str = "org.view") -> Org:
+    """One org the actor may act on: 404 when it is outside their scope (its existence is not revealed),
+    403 when it is inside but their role there does not give `perm`."""
     org = Org.objects.select_related("parent", "industry_union", "rollup").filter(pk=org_id).first()
-    if org is None or not actor_can(actor, perm, org):
+    if org is None or not actor_can(actor, "org.view", org):
         raise NotFound(_("No such union in your scope."))
+    if perm != "org.view" and not actor_can(actor, perm, org):
+        raise PermissionDenied(_("Your role does not allow this action on %(org)s.") % {"org": org.name})
     return org
 
 

@@ -89,6 +89,16 @@ class OrgRequestOut(Schema):
     created_org_id: int | None
 
 
+class OrgUpdateIn(Schema):
+    name: str | None = None
+    short_name: str | None = None
+    uscc: str | None = None
+    employer_name: str | None = None
+    address: str | None = None
+    staff_count: int | None = None
+    is_platform: bool | None = None
+
+
 class DecisionIn(Schema):
     note: str = ""
 
@@ -202,6 +212,16 @@ def org_request_reject(request: HttpRequest, request_id: int, data: RejectIn) ->
 
 @router.get("/{org_id}", response={200: OrgOut, 404: ErrorOut})
 def org_detail(request: HttpRequest, org_id: int) -> Org:
+    return selectors.org_get(actor=request.user, org_id=org_id)
+
+
+@router.patch("/{org_id}", response={200: OrgOut, **ERRORS})
+def org_update(request: HttpRequest, org_id: int, data: OrgUpdateIn) -> Org:
+    """Change an org's details; fields left out stay as they are. Staff counts flow into every ancestor's roll-up."""
+    org = selectors.org_get(actor=request.user, org_id=org_id, perm="org.change")
+    changes = data.dict(exclude_unset=True)
+    if changes:
+        services.org_update(actor=request.user, org=org, **changes)
     return selectors.org_get(actor=request.user, org_id=org_id)
 
 

@@ -11,8 +11,9 @@ from django.views.decorators.http import require_POST
 from gonghui.core.errors import ServiceError
 from gonghui.orgs import selectors, services
 from gonghui.orgs.models import OrgKind
+from gonghui.orgs.rules import can_hang_under
 
-from ..forms import MoveForm
+from ..forms import MoveForm, OrgCreateForm, OrgEditForm
 from .common import SESSION_KEY, ConsoleRequest, console_view
 
 
@@ -96,6 +97,7 @@ def org_detail(request: ConsoleRequest, org_id: int) -> HttpResponse:
             "breadcrumb": selectors.org_visible_ancestors(actor=request.user, org=org),
             "children": selectors.org_children(actor=request.user, org=org)[:200],
             "can_move": org.parent is not None and selectors.actor_can(request.user, "org.move", org.parent),
+            "can_change": selectors.actor_can(request.user, "org.change", org),
         },
     )
 
@@ -133,3 +135,49 @@ def org_use(request: ConsoleRequest, org_id: int) -> HttpResponse:
     org = selectors.org_get(actor=request.user, org_id=org_id)
     request.session[SESSION_KEY] = org.pk
     return redirect("console:dashboard")
+
+
+@console_view
+def org_new(request: ConsoleRequest, org_id: int) -> HttpResponse:
+    """Create a union directly under this one (any kind but a grassroots union, which needs a request)."""
+    parent = selectors.org_get(actor=request.user, org_id=org_id, perm="org.change")
+    form = OrgCreateForm(request.POST or None)
+    form.fields["kind"].choices = [  # type: ignore[attr-defined]
+        (value, label)
+        for value, label in OrgKind.choices
+        if value != OrgKind.GRASSROOTS and can_hang_under(value, parent.kind)
+    ]
+    if request.method == "POST" and form.is_valid():
+        try:
+            org = services.org_create(actor=request.user, parent=parent, **form.cleaned_data)
+        except ServiceError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+        else:
+            messages.success(request, _("%(org)s was created.") % {"org": org.name})
+            return redirect("console:org_detail", org_id=org.pk)
+    return render(request, "console/orgs/new.html", {"parent": parent, "form": form})
+
+
+@console_view
+def org_edit(request: ConsoleRequest, org_id: int) -> HttpResponse:
+    org = selectors.org_get(actor=request.user, org_id=org_id, perm="org.change")
+    initial = {
+        "name": org.name,
+        "short_name": org.short_name,
+        "uscc": org.uscc or "",
+        "employer_name": org.employer_name,
+        "address": org.address,
+        "staff_count": org.staff_count,
+    }
+    form = OrgEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        changes = {k: v for k, v in form.cleaned_data.items() if v != initial[k]}
+        try:
+            if changes:
+                services.org_update(actor=request.user, org=org, **changes)
+        except ServiceError as exc:
+            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("console:org_detail", org_id=org.pk)
+    return render(request, "console/orgs/edit.html", {"org": org, "form": form})

@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,61 +14,100 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='ScheduledJob',
+            name="ScheduledJob",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True)),
-                ('last_enqueued_at', models.DateTimeField(blank=True, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, unique=True)),
+                ("last_enqueued_at", models.DateTimeField(blank=True, null=True)),
             ],
         ),
         migrations.CreateModel(
-            name='ScheduleYear',
+            name="ScheduleYear",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveIntegerField(unique=True, verbose_name='year')),
-                ('entered_at', models.DateTimeField(auto_now_add=True)),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='note')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveIntegerField(unique=True, verbose_name="year")),
+                ("entered_at", models.DateTimeField(auto_now_add=True)),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="note")),
             ],
             options={
-                'verbose_name': 'official schedule year',
-                'verbose_name_plural': 'official schedule years',
+                "verbose_name": "official schedule year",
+                "verbose_name_plural": "official schedule years",
             },
         ),
         migrations.CreateModel(
-            name='WorkdayOverride',
+            name="WorkdayOverride",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField(unique=True, verbose_name='day')),
-                ('is_workday', models.BooleanField(verbose_name='working day')),
-                ('name', models.CharField(blank=True, max_length=50, verbose_name='name')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField(unique=True, verbose_name="day")),
+                ("is_workday", models.BooleanField(verbose_name="working day")),
+                ("name", models.CharField(blank=True, max_length=50, verbose_name="name")),
             ],
             options={
-                'verbose_name': 'holiday schedule day',
-                'verbose_name_plural': 'holiday schedule days',
-                'ordering': ['day'],
+                "verbose_name": "holiday schedule day",
+                "verbose_name_plural": "holiday schedule days",
+                "ordering": ["day"],
             },
         ),
         migrations.CreateModel(
-            name='AuditRecord',
+            name="AuditRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='time')),
-                ('actor_label', models.CharField(blank=True, max_length=150, verbose_name='actor')),
-                ('action', models.CharField(db_index=True, max_length=100, verbose_name='action')),
-                ('object_type', models.CharField(blank=True, max_length=100, verbose_name='object type')),
-                ('object_id', models.CharField(blank=True, max_length=64, verbose_name='object id')),
-                ('object_repr', models.CharField(blank=True, max_length=200, verbose_name='object')),
-                ('org_path', models.CharField(blank=True, db_index=True, max_length=255)),
-                ('result', models.CharField(choices=[('ok', 'Succeeded'), ('denied', 'Denied'), ('failed', 'Failed')], default='ok', max_length=10, verbose_name='result')),
-                ('ip', models.GenericIPAddressField(blank=True, null=True, verbose_name='IP address')),
-                ('user_agent', models.CharField(blank=True, max_length=300, verbose_name='user agent')),
-                ('data', models.JSONField(blank=True, default=dict)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="time")),
+                ("actor_label", models.CharField(blank=True, max_length=150, verbose_name="actor")),
+                ("action", models.CharField(db_index=True, max_length=100, verbose_name="action")),
+                ("object_type", models.CharField(blank=True, max_length=100, verbose_name="object type")),
+                ("object_id", models.CharField(blank=True, max_length=64, verbose_name="object id")),
+                ("object_repr", models.CharField(blank=True, max_length=200, verbose_name="object")),
+                ("org_path", models.CharField(blank=True, db_index=True, max_length=255)),
+                (
+                    "result",
+                    models.CharField(
+                        choices=[("ok", "Succeeded"), ("denied", "Denied"), ("failed", "Failed")],
+                        default="ok",
+                        max_length=10,
+                        verbose_name="result",
+                    ),
+                ),
+                ("ip", models.GenericIPAddressField(blank=True, null=True, verbose_name="IP address")),
+                ("user_agent", models.CharField(blank=True, max_length=300, verbose_name="user agent")),
+                ("data", models.JSONField(blank=True, default=dict)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'audit record',
-                'verbose_name_plural': 'audit records',
-                'indexes': [models.Index(fields=['object_type', 'object_id'], name='core_auditr_object__615112_idx')],
+                "verbose_name": "audit record",
+                "verbose_name_plural": "audit records",
+                "indexes": [
+                    models.Index(fields=["object_type", "object_id"], name="core_auditr_object__615112_idx")
+                ],
             },
         ),
     ]
