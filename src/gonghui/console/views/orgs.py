@@ -106,9 +106,14 @@ def org_detail(request: ConsoleRequest, org_id: int) -> HttpResponse:
 def org_move(request: ConsoleRequest, org_id: int) -> HttpResponse:
     org = selectors.org_get(actor=request.user, org_id=org_id)
     form = MoveForm(request.POST or None)
+    # Only parents the move could succeed under: in scope with the move right, of a kind this org may hang
+    # under, and not inside the org's own subtree.
+    allowed_kinds = [kind for kind in OrgKind.values if can_hang_under(org.kind, kind)]
     candidates = [
         o
-        for o in selectors.org_list(actor=request.user, perm="org.move").exclude(pk=org.parent_id or 0)[:500]
+        for o in selectors.org_list(actor=request.user, perm="org.move")
+        .filter(kind__in=allowed_kinds)
+        .exclude(pk=org.parent_id or 0)[:500]
         if not o.path.startswith(org.path)
     ]
     form.fields["new_parent"].widget.choices = [(o.pk, f"{'　' * o.depth}{o.name}") for o in candidates]
