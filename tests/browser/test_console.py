@@ -25,7 +25,7 @@ def tree_node(page: Page, name: str):  # type: ignore[no-untyped-def]
     """The <li> of one union in the tree browser: a node with children shows its name in the <summary>
     (tapping it expands the node), a leaf shows a link to the union's page."""
     own = (
-        f"xpath=./details/summary/span[@class='node-name'][normalize-space()='{name}']"
+        f"xpath=./details/summary/span/span[@class='node-name'][normalize-space()='{name}']"
         f" | ./div[@class='leaf']/a[normalize-space()='{name}']"
     )
     return page.locator("ul.tree li").filter(has=page.locator(own))
@@ -33,7 +33,7 @@ def tree_node(page: Page, name: str):  # type: ignore[no-untyped-def]
 
 def expand(page: Page, name: str) -> None:
     """Open a node of the tree browser as a person does: tap its name."""
-    tree_node(page, name).locator("xpath=./details/summary/span[@class='node-name']").click()
+    tree_node(page, name).locator("xpath=./details/summary/span/span[@class='node-name']").click()
     expect(tree_node(page, name).locator("xpath=./details")).to_have_attribute("open", "")
 
 

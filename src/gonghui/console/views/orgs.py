@@ -20,14 +20,24 @@ from .common import SESSION_KEY, ConsoleRequest, console_view
 @console_view
 def dashboard(request: ConsoleRequest) -> HttpResponse:
     org = request.org
-    children = selectors.org_children(actor=request.user, org=org)[:200]
+    children = list(selectors.org_children(actor=request.user, org=org)[:200])
     pending = selectors.org_requests(actor=request.user, status="pending").count()
+    # The chart reads the same roll-up rows as the table: no extra query, any size of subtree.
+    ranked = sorted(children, key=lambda o: o.rollup.grassroots, reverse=True)[:12]
+    chart = {
+        "labels": [o.short_name or o.name for o in ranked],
+        "series": [
+            {"name": str(_("Grassroots unions")), "data": [o.rollup.grassroots for o in ranked]},
+            {"name": str(_("Staff covered")), "data": [o.rollup.staff for o in ranked]},
+        ],
+    }
     return render(
         request,
         "console/dashboard.html",
         {
             "org": org,
             "children": children,
+            "chart": chart,
             "pending_requests": pending,
             "breadcrumb": selectors.org_visible_ancestors(actor=request.user, org=org),
         },
