@@ -19,8 +19,8 @@ demo: install
 	PORT=$(PORT) ./scripts/demo.sh
 
 lint: install
-	$(UV) run --frozen ruff check src tests bench
-	$(UV) run --frozen ruff format --check src tests bench
+	$(UV) run --frozen ruff check src tests bench scripts
+	$(UV) run --frozen ruff format --check src tests bench scripts
 
 typecheck: install
 	GONGHUI_TESTING=1 $(UV) run --frozen mypy src
