@@ -81,9 +81,13 @@ def has_console_access(actor: Any) -> bool:
 def org_list(
     *, actor: Any, search: str = "", kind: str = "", within: Org | None = None, perm: str = "org.view"
 ) -> QuerySet[Org]:
-    qs = Org.objects.filter(scope_q(actor, perm)).select_related("rollup")
     if within is not None:
-        qs = qs.filter(subtree_q(within.path))
+        # Within one subtree: if the actor's scope covers it, its own range is the whole filter (repeating
+        # the scope ranges would only make the database compare every row twice).
+        covered = any(is_within(within.path, p) for p in scope_paths(actor, perm))
+        qs = Org.objects.filter(subtree_q(within.path) if covered else Q(pk__in=[])).select_related("rollup")
+    else:
+        qs = Org.objects.filter(scope_q(actor, perm)).select_related("rollup")
     if kind:
         qs = qs.filter(kind=kind)
     if search:
