@@ -7,9 +7,11 @@ glance whether an assertion is about scope ("Li in district A must not see distr
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import dataclass
 
 import pytest
+from django.test import Client
 
 from gonghui.accounts.models import User
 from gonghui.orgs.models import Org, OrgKind, Role, RoleAssignment
@@ -127,6 +129,33 @@ def member_a(tree: Tree) -> User:
 def member_b(tree: Tree) -> User:
     """A worker in district B with a portal account and no role."""
     return make_user("13900000002", "刘芳")
+
+
+class CastClient(Client):
+    """The test client, whose force_login stands for a person who has just logged in properly: the
+    password was confirmed a moment ago, so sensitive actions go through. Tests of re-authentication and
+    of the second factor use a plain django.test.Client instead."""
+
+    def force_login(self, user, backend=None):
+        super().force_login(user, backend)
+        session = self.session
+        session["gonghui_reauth_at"] = int(time.time())
+        session.save()
+
+
+@pytest.fixture
+def client() -> CastClient:
+    return CastClient()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Throttle counters live in the cache: each test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -81,6 +81,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "gonghui.core.security.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -88,6 +89,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "gonghui.core.security.IdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "gonghui.core.middleware.RequestContextMiddleware",
@@ -157,17 +159,39 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["gonghui.accounts.backends.MobileBackend"]
 LOGIN_URL = "portal:login"
 PASSWORD_HASHERS = [
+    "gonghui.accounts.passwords.GonghuiArgon2PasswordHasher",
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 if TESTING:
     # Hashing cost is measured in bench/; tests only need correct, not slow, hashes.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
-]
+# "mlps" (GB/T 22239 level 3: complexity, history, 90-day rotation for cadres) or "asvs" (OWASP ASVS: length,
+# breached-password list, no forced rotation). See accounts/passwords.py.
+GONGHUI_PASSWORD_PROFILE = os.environ.get("GONGHUI_PASSWORD_PROFILE", "mlps")
+
+
+def _password_validators(profile: str) -> list[dict[str, object]]:
+    from gonghui.accounts.passwords import PROFILES, validators_for
+
+    if profile not in PROFILES:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(f"GONGHUI_PASSWORD_PROFILE must be one of {sorted(PROFILES)}.")
+    return validators_for(profile)
+
+
+AUTH_PASSWORD_VALIDATORS = _password_validators(GONGHUI_PASSWORD_PROFILE)
+
+# Login failures: this many in a row lock the account for this long; an administrator can unlock earlier.
+GONGHUI_LOCKOUT_ATTEMPTS = int(os.environ.get("GONGHUI_LOCKOUT_ATTEMPTS", "5"))
+GONGHUI_LOCKOUT_MINUTES = int(os.environ.get("GONGHUI_LOCKOUT_MINUTES", "30"))
+# Failed logins from one IP address within the window before further attempts from it are refused.
+GONGHUI_IP_FAILURE_LIMIT = int(os.environ.get("GONGHUI_IP_FAILURE_LIMIT", "30"))
+GONGHUI_IP_WINDOW_MINUTES = int(os.environ.get("GONGHUI_IP_WINDOW_MINUTES", "15"))
+# SMS codes per phone number and per IP address per day.
+GONGHUI_SMS_PER_PHONE_PER_DAY = int(os.environ.get("GONGHUI_SMS_PER_PHONE_PER_DAY", "10"))
+GONGHUI_SMS_PER_IP_PER_DAY = int(os.environ.get("GONGHUI_SMS_PER_IP_PER_DAY", "50"))
 
 # The SMS sender is pluggable: a dotted path to a class with send(mobile, text). Empty means not configured,
 # and SMS login then answers with a clear error instead of pretending to send.
@@ -178,6 +202,14 @@ GONGHUI_API_TOKEN_DAYS = int(os.environ.get("GONGHUI_API_TOKEN_DAYS", "30"))
 
 # --- sessions and security headers ----------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True  # htmx sends the token from the page (hx-headers), never from the cookie
+LOGIN_URL_PATH = "/login/"
+# Members stay logged in on their own phone for two weeks; cadre sessions end after 30 idle minutes
+# (core.security.IdleTimeoutMiddleware) and sensitive actions ask for the password again.
+SESSION_COOKIE_AGE = int(os.environ.get("GONGHUI_SESSION_DAYS", "14")) * 24 * 3600
+GONGHUI_CADRE_IDLE_MINUTES = int(os.environ.get("GONGHUI_CADRE_IDLE_MINUTES", "30"))
+GONGHUI_REAUTH_MINUTES = int(os.environ.get("GONGHUI_REAUTH_MINUTES", "10"))
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0"))
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG and not TESTING and not env_bool("GONGHUI_DEMO"))

@@ -58,7 +58,7 @@ def test_a_member_logs_in_on_a_phone_sees_the_grid_and_the_masked_profile_then_l
     expect(page.locator("body")).not_to_contain_text(MEMBER.mobile)
     snap(page, "portal-profile-phone")
 
-    page.get_by_role("button", name=zh("Log out")).click()
+    page.get_by_role("button", name=zh("Log out"), exact=True).click()
     expect(page).to_have_url(re.compile(r"/$"))
     expect(page.locator(".hero h1")).to_have_text(zh("Services at your fingertips"))
     page.goto("/me/")

@@ -27,6 +27,15 @@ class UserManager(BaseUserManager["User"]):
         return self.create_user(mobile, password, **extra)
 
 
+class AdminDuty(models.TextChoices):
+    """The three separated administrator duties of MLPS level 3 (三员分立). One account holds at most one,
+    and none of them is a union role: they run the platform, not a union."""
+
+    SYSTEM = "system_admin", _("System administrator")  # accounts and configuration
+    SECURITY = "security_admin", _("Security administrator")  # roles, permissions, unlocking accounts
+    AUDIT = "audit_admin", _("Audit administrator")  # reads and exports audit records only
+
+
 class User(AbstractBaseUser, PermissionsMixin):
     """A person who logs in: a member in the portal, a cadre in the console, or both.
 
@@ -40,6 +49,15 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(_("operations staff"), default=False)
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)
     language = models.CharField(_("language"), max_length=10, blank=True)
+    # A single field makes "one account cannot hold two duties" true by construction.
+    admin_duty = models.CharField(
+        _("administrator duty"), max_length=20, choices=AdminDuty.choices, blank=True, default=""
+    )
+    failed_logins = models.PositiveSmallIntegerField(default=0)
+    locked_until = models.DateTimeField(_("locked until"), null=True, blank=True)
+    password_changed_at = models.DateTimeField(_("password changed"), null=True, blank=True)
+    # Bumped by "log out everywhere": it is part of the session hash, so every existing session ends.
+    session_epoch = models.PositiveIntegerField(default=0)
 
     objects = UserManager()
 
@@ -52,6 +70,18 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.real_name or self.masked_mobile
+
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+        """Django ends a session whose stored hash no longer matches; mixing the epoch into the password's
+        HMAC makes "log out everywhere" a single UPDATE (and keeps SECRET_KEY_FALLBACKS working)."""
+        from django.utils.crypto import salted_hmac
+
+        return salted_hmac(
+            "gonghui.accounts.User.session_auth_hash",
+            f"{self.password}:{self.session_epoch}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
     @property
     def masked_mobile(self) -> str:
@@ -117,3 +147,19 @@ class ApiToken(models.Model):
     @property
     def is_usable(self) -> bool:
         return self.revoked_at is None and self.expires_at > timezone.now()
+
+
+class PasswordHistory(models.Model):
+    """Hashes of a user's previous passwords, so the MLPS profile can refuse reusing one of the last five."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="password_history"
+    )
+    password = models.CharField(max_length=256)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.created_at:%Y-%m-%d}"

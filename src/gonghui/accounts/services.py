@@ -5,22 +5,27 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import authenticate
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gonghui.core.audit import log_action
+from gonghui.core.context import current_request_info
 from gonghui.core.errors import ServiceError
 from gonghui.core.identifiers import clean_mobile
 from gonghui.orgs.models import Org
 from gonghui.orgs.selectors import actor_can
 
-from .models import ApiToken, SmsCode, User
+from . import throttle
+from .models import AdminDuty, ApiToken, PasswordHistory, SmsCode, User
 from .sms import get_sender
 
 SMS_MAX_ATTEMPTS = 5
@@ -34,23 +39,159 @@ def _code_hash(mobile: str, code: str) -> str:
     return hmac.new(settings.SECRET_KEY.encode(), f"{mobile}:{code}".encode(), hashlib.sha256).hexdigest()
 
 
+def _too_many_from_ip() -> bool:
+    ip = current_request_info().ip
+    return throttle.count("login-ip", ip) >= settings.GONGHUI_IP_FAILURE_LIMIT
+
+
+def _count_ip_failure() -> None:
+    throttle.hit("login-ip", current_request_info().ip, settings.GONGHUI_IP_WINDOW_MINUTES * 60)
+
+
+def _locked_error(until: datetime) -> ServiceError:
+    local = timezone.localtime(until)
+    return ServiceError(
+        "account_locked",
+        _(
+            "Too many failed logins: this account is locked until %(time)s. "
+            "Try again then, or ask an administrator to unlock it."
+        )
+        % {"time": local.strftime("%Y-%m-%d %H:%M")},
+        status=403,
+        details={"locked_until": until.isoformat()},
+    )
+
+
 def password_login(*, mobile: str, password: str, request: Any = None) -> User:
-    """Check a mobile number and password; every attempt is audited, failures without saying which part was wrong."""
+    """Check a mobile number and password. Every attempt is audited; failures never say which part was
+    wrong. After GONGHUI_LOCKOUT_ATTEMPTS failures in a row the account is locked for GONGHUI_LOCKOUT_MINUTES,
+    and a locked account is refused even with the right password until the lock ends."""
+    invalid = ServiceError("invalid_credentials", _("Wrong mobile number or password."), status=401)
+    if _too_many_from_ip():
+        log_action(
+            actor=mobile[:20],
+            action="gonghui.auth.login_throttled",
+            result="denied",
+            data={"how": "password"},
+        )
+        raise ServiceError(
+            "too_many_attempts", _("Too many failed logins from your network. Try again later."), status=429
+        )
     try:
         mobile = clean_mobile(mobile)
     except ServiceError:
+        _count_ip_failure()
         log_action(
             actor=mobile[:20], action="gonghui.auth.login_failed", result="failed", data={"how": "password"}
         )
-        raise ServiceError("invalid_credentials", _("Wrong mobile number or password."), status=401) from None
+        raise invalid from None
+    account = User.objects.filter(mobile=mobile).first()
+    if account is not None and account.locked_until and account.locked_until > timezone.now():
+        log_action(
+            actor=account,
+            action="gonghui.auth.login_locked",
+            obj=account,
+            result="denied",
+            data={"how": "password"},
+        )
+        raise _locked_error(account.locked_until)
     user = authenticate(request, username=mobile, password=password)
     if user is None:
+        _count_ip_failure()
         log_action(
             actor=mobile, action="gonghui.auth.login_failed", result="failed", data={"how": "password"}
         )
-        raise ServiceError("invalid_credentials", _("Wrong mobile number or password."), status=401)
+        if account is not None:
+            locked_until = _record_failure(account)
+            if locked_until is not None:
+                raise _locked_error(locked_until)
+        raise invalid
+    assert isinstance(user, User)
+    if user.failed_logins or user.locked_until:
+        User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None)
     log_action(actor=user, action="gonghui.auth.login", obj=user, data={"how": "password"})
-    return user  # type: ignore[return-value]
+    return user
+
+
+def _record_failure(account: User) -> datetime | None:
+    """Count a failed login; lock the account when the limit is reached. Returns the lock's end, if locked."""
+    with transaction.atomic():
+        User.objects.filter(pk=account.pk).update(failed_logins=F("failed_logins") + 1)
+        account.refresh_from_db(fields=["failed_logins"])
+        if account.failed_logins < settings.GONGHUI_LOCKOUT_ATTEMPTS:
+            return None
+        until = timezone.now() + timedelta(minutes=settings.GONGHUI_LOCKOUT_MINUTES)
+        User.objects.filter(pk=account.pk).update(failed_logins=0, locked_until=until)
+        log_action(
+            actor="system",
+            action="gonghui.auth.account_locked",
+            obj=account,
+            result="denied",
+            data={"until": until.isoformat(), "attempts": settings.GONGHUI_LOCKOUT_ATTEMPTS},
+        )
+    return until
+
+
+def account_unlock(*, actor: Any, user: User) -> None:
+    """End a lock early: the security administrator may unlock anyone, an org administrator the people
+    who hold roles in their scope."""
+    from gonghui.orgs.models import RoleAssignment
+    from gonghui.orgs.selectors import actor_can
+
+    allowed = getattr(actor, "admin_duty", "") == AdminDuty.SECURITY or any(
+        actor_can(actor, "role.manage", ra.org)
+        for ra in RoleAssignment.objects.filter(user=user).select_related("org")
+    )
+    if not allowed:
+        raise ServiceError("not_found", _("No such account in your scope."), status=404)
+    with transaction.atomic():
+        User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None)
+        log_action(actor=actor, action="gonghui.auth.account_unlocked", obj=user)
+
+
+def password_change(*, user: User, old_password: str, new_password: str) -> None:
+    """Change one's own password under the configured profile; the old hash joins the history."""
+    if not user.check_password(old_password):
+        log_action(actor=user, action="gonghui.auth.password_change_failed", obj=user, result="failed")
+        raise ServiceError("wrong_password", _("The current password is wrong."), field="old_password")
+    try:
+        validate_password(new_password, user)
+    except DjangoValidationError as exc:
+        raise ServiceError("weak_password", " ".join(exc.messages), field="new_password") from exc
+    with transaction.atomic():
+        if user.password:
+            PasswordHistory.objects.create(user=user, password=user.password)
+            keep = list(user.password_history.values_list("pk", flat=True)[:10])
+            user.password_history.exclude(pk__in=keep).delete()
+        user.set_password(new_password)
+        user.password_changed_at = timezone.now()
+        user.save(update_fields=["password", "password_changed_at"])
+        log_action(actor=user, action="gonghui.auth.password_changed", obj=user)
+
+
+def password_expired(user: User) -> bool:
+    """Cadre accounts must change their password every N days under the MLPS profile."""
+    from gonghui.orgs.selectors import actor_grants
+
+    from .passwords import profile
+
+    max_age = profile().cadre_max_age_days
+    if not max_age or not (actor_grants(user) or user.admin_duty):
+        return False
+    changed = user.password_changed_at or user.date_joined
+    return timezone.now() - changed > timedelta(days=max_age)
+
+
+def logout_everywhere(*, user: User) -> None:
+    """End every session of this user (the epoch is part of the session hash) and revoke their API tokens."""
+    with transaction.atomic():
+        User.objects.filter(pk=user.pk).update(session_epoch=F("session_epoch") + 1)
+        revoked = ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
+        log_action(
+            actor=user, action="gonghui.auth.logout_everywhere", obj=user, data={"tokens_revoked": revoked}
+        )
 
 
 @transaction.atomic
@@ -58,11 +199,23 @@ def sms_code_request(*, mobile: str) -> None:
     """Send a one-time login code. Answers the same whether or not an account exists for the number."""
     mobile = clean_mobile(mobile)
     sender = get_sender()
-    recent = SmsCode.objects.filter(mobile=mobile, created_at__gte=timezone.now() - timedelta(seconds=60))
-    if recent.exists():
+    now = timezone.now()
+    if SmsCode.objects.filter(mobile=mobile, created_at__gte=now - timedelta(seconds=60)).exists():
         raise ServiceError(
             "sms_too_soon", _("A code was sent less than a minute ago. Please wait."), status=429
         )
+    today = SmsCode.objects.filter(mobile=mobile, created_at__gte=now - timedelta(days=1)).count()
+    ip = current_request_info().ip
+    if today >= settings.GONGHUI_SMS_PER_PHONE_PER_DAY or (
+        throttle.count("sms-ip", ip) >= settings.GONGHUI_SMS_PER_IP_PER_DAY
+    ):
+        log_action(actor=mobile, action="gonghui.auth.sms_throttled", result="denied")
+        raise ServiceError(
+            "sms_limit",
+            _("Too many codes requested today. Log in with your password or try tomorrow."),
+            status=429,
+        )
+    throttle.hit("sms-ip", ip, 24 * 3600)
     code = f"{secrets.randbelow(1_000_000):06d}"
     SmsCode.objects.create(
         mobile=mobile,

@@ -19,4 +19,5 @@ urlpatterns = [
     path("requests/<int:request_id>/", requests.request_detail, name="request_detail"),
     path("roles/", roles.role_list, name="role_list"),
     path("roles/<int:assignment_id>/revoke/", roles.role_revoke, name="role_revoke"),
+    path("accounts/<int:user_id>/unlock/", roles.account_unlock_view, name="account_unlock"),
 ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import home
+from .views import account, home
 
 app_name = "portal"
 
@@ -10,6 +10,9 @@ urlpatterns = [
     path("login/sms-code/", home.sms_code, name="sms_code"),
     path("logout/", home.logout_view, name="logout"),
     path("me/", home.profile, name="profile"),
+    path("me/password/", account.password_change, name="password_change"),
+    path("me/logout-everywhere/", account.logout_everywhere, name="logout_everywhere"),
+    path("reauth/", account.reauth, name="reauth"),
     path("language/", home.language, name="language"),
     path("unions/new/", home.org_request, name="org_request"),
     path("unions/requests/<int:request_id>/", home.org_request_done, name="org_request_done"),

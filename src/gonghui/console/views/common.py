@@ -8,8 +8,9 @@ from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
+from gonghui.accounts.services import password_expired
 from gonghui.core.errors import ServiceError
 from gonghui.orgs import selectors
 from gonghui.orgs.models import Org
@@ -32,6 +33,8 @@ def console_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespons
             return redirect_to_login(request.get_full_path())
         if not selectors.has_console_access(request.user):
             return render(request, "console/no_access.html", status=403)
+        if password_expired(request.user):  # type: ignore[arg-type]
+            return redirect("portal:password_change")
         request.org = current_org(request)  # type: ignore[attr-defined]  # becomes a ConsoleRequest
         return view(request, *args, **kwargs)
 

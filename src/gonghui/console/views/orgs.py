@@ -8,6 +8,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from gonghui.accounts.reauth import sensitive
 from gonghui.core.errors import ServiceError
 from gonghui.orgs import selectors, services
 from gonghui.orgs.models import OrgKind
@@ -113,6 +114,7 @@ def org_detail(request: ConsoleRequest, org_id: int) -> HttpResponse:
 
 
 @console_view
+@sensitive
 def org_move(request: ConsoleRequest, org_id: int) -> HttpResponse:
     org = selectors.org_get(actor=request.user, org_id=org_id)
     form = MoveForm(request.POST or None)

@@ -3,10 +3,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from gonghui.accounts.services import account_find_or_create
+from gonghui.accounts.models import User
+from gonghui.accounts.reauth import sensitive
+from gonghui.accounts.services import account_find_or_create, account_unlock
 from gonghui.core.errors import NotFound, ServiceError
 from gonghui.orgs import selectors, services
 
@@ -15,6 +18,7 @@ from .common import ConsoleRequest, console_view
 
 
 @console_view
+@sensitive
 def role_list(request: ConsoleRequest) -> HttpResponse:
     """Role management for the current org and its subtree; only administrators of the org reach it."""
     org = request.org
@@ -40,11 +44,16 @@ def role_list(request: ConsoleRequest) -> HttpResponse:
             messages.success(request, _("Role granted to %(name)s.") % {"name": user.real_name})
             return redirect("console:role_list")
     assignments = selectors.role_assignments(actor=request.user, org=org)[:500]
-    return render(request, "console/roles/list.html", {"org": org, "assignments": assignments, "form": form})
+    return render(
+        request,
+        "console/roles/list.html",
+        {"org": org, "assignments": assignments, "form": form, "now": timezone.now()},
+    )
 
 
 @require_POST
 @console_view
+@sensitive
 def role_revoke(request: ConsoleRequest, assignment_id: int) -> HttpResponse:
     assignment = selectors.role_assignments(actor=request.user).filter(pk=assignment_id).first()
     if assignment is None:
@@ -55,4 +64,17 @@ def role_revoke(request: ConsoleRequest, assignment_id: int) -> HttpResponse:
         messages.error(request, str(exc.message))
     else:
         messages.success(request, _("Role removed."))
+    return redirect("console:role_list")
+
+
+@require_POST
+@console_view
+@sensitive
+def account_unlock_view(request: ConsoleRequest, user_id: int) -> HttpResponse:
+    """Unlock an account locked after failed logins, before the lock ends by itself."""
+    user = User.objects.filter(pk=user_id).first()
+    if user is None:
+        raise NotFound()
+    account_unlock(actor=request.user, user=user)
+    messages.success(request, _("%(name)s can log in again.") % {"name": user.real_name})
     return redirect("console:role_list")

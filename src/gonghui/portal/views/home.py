@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gonghui.accounts import services as account_services
+from gonghui.accounts.reauth import mark_reauthenticated
 from gonghui.core.errors import ServiceError
 from gonghui.orgs import selectors
 from gonghui.orgs import services as org_services
@@ -58,6 +59,9 @@ def login_view(request: HttpRequest) -> HttpResponse:
                 form.add_error(None, str(exc.message))
             else:
                 login(request, user, backend="gonghui.accounts.backends.MobileBackend")
+                mark_reauthenticated(
+                    request
+                )  # the password (or code) was just given: sensitive actions may follow
                 return redirect(_next_url(request))
     return render(
         request,
