@@ -12,6 +12,9 @@ from dataclasses import dataclass
 
 import pytest
 from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from gonghui.accounts.models import User
 from gonghui.orgs.models import Org, OrgKind, Role, RoleAssignment
@@ -34,10 +37,21 @@ class Tree:
 
 
 def make_user(mobile: str, name: str, role: str | None = None, org: Org | None = None) -> User:
+    """A person of the cast. Administrators and reviewers have enrolled TOTP, as the platform requires."""
     user = User.objects.create_user(mobile, PASSWORD, real_name=name)
     if role and org:
         RoleAssignment.objects.create(user=user, org=org, role=role)
+    if role in ("org_admin", "reviewer"):
+        TOTPDevice.objects.create(user=user, name="default", confirmed=True)
     return user
+
+
+def totp_now(user: User) -> str:
+    """The code the person's authenticator app shows right now."""
+    device = TOTPDevice.objects.get(user=user, confirmed=True)
+    return str(TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift).token()).zfill(
+        device.digits
+    )
 
 
 @pytest.fixture
@@ -133,13 +147,17 @@ def member_b(tree: Tree) -> User:
 
 class CastClient(Client):
     """The test client, whose force_login stands for a person who has just logged in properly: the
-    password was confirmed a moment ago, so sensitive actions go through. Tests of re-authentication and
-    of the second factor use a plain django.test.Client instead."""
+    password was confirmed a moment ago and, for those who have one, the second factor verified, so
+    sensitive actions go through. Tests of re-authentication and of the second factor use a plain
+    django.test.Client instead."""
 
     def force_login(self, user, backend=None):
         super().force_login(user, backend)
         session = self.session
         session["gonghui_reauth_at"] = int(time.time())
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        if device is not None:
+            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
         session.save()
 
 

@@ -8,10 +8,14 @@ from django.utils import timezone
 from gonghui.accounts.models import ApiToken
 from gonghui.core.models import AuditRecord
 from gonghui.orgs.models import OrgRequest
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, totp_now
 
 
 def issue(client, user, **extra):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    if TOTPDevice.objects.filter(user=user).exists():
+        extra.setdefault("otp", totp_now(user))
     response = client.post(
         "/api/v1/auth/token",
         {"username": user.mobile, "password": PASSWORD, **extra},
@@ -109,7 +113,12 @@ def test_a_read_only_token_cannot_write(client, tree, province_cadre):
 def test_a_token_cannot_be_limited_to_an_org_outside_scope(client, tree, district_cadre_a):
     response = client.post(
         "/api/v1/auth/token",
-        {"username": district_cadre_a.mobile, "password": PASSWORD, "org_id": tree.district_b.pk},
+        {
+            "username": district_cadre_a.mobile,
+            "password": PASSWORD,
+            "org_id": tree.district_b.pk,
+            "otp": totp_now(district_cadre_a),
+        },
         content_type="application/json",
     )
     assert response.status_code == 404

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from gonghui.orgs import selectors, services
 from gonghui.orgs.models import Org, OrgKind, OrgRequest, RoleAssignment
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, totp_now
 
 
 @pytest.fixture
@@ -139,7 +139,7 @@ def api_endpoints(tree, request_b):
 def test_every_api_endpoint_answers_404_across_the_district_line(client, tree, district_cadre_a, request_b):
     token = client.post(
         "/api/v1/auth/token",
-        {"username": district_cadre_a.mobile, "password": PASSWORD},
+        {"username": district_cadre_a.mobile, "password": PASSWORD, "otp": totp_now(district_cadre_a)},
         content_type="application/json",
     ).json()["token"]
     before = (Org.objects.count(), RoleAssignment.objects.count())

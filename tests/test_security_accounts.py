@@ -14,7 +14,12 @@ from gonghui.accounts.models import AdminDuty, ApiToken, User
 from gonghui.core.errors import ServiceError
 from gonghui.core.models import AuditRecord
 from gonghui.orgs.models import RoleAssignment
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, totp_now
+
+
+def pass_second_factor(client, user):
+    response = client.post(reverse("portal:2fa_verify"), {"token": totp_now(user), "next": "/console/"})
+    assert response.status_code == 302, response.content
 
 
 def login(mobile, password):
@@ -226,6 +231,7 @@ def test_a_cadre_session_ends_after_30_idle_minutes_but_a_member_session_does_no
     time_machine.move_to("2026-11-23 09:00:00+08:00", tick=False)
     cadre, member = Client(), Client()
     cadre.force_login(district_cadre_a)
+    pass_second_factor(cadre, district_cadre_a)
     member.force_login(member_a)
     assert cadre.get(reverse("console:dashboard")).status_code == 200
     member.get(reverse("portal:profile"))
@@ -241,6 +247,7 @@ def test_a_cadre_session_ends_after_30_idle_minutes_but_a_member_session_does_no
 def test_a_sensitive_action_asks_for_the_password_again(tree, district_cadre_a):
     plain = Client()
     plain.force_login(district_cadre_a)
+    pass_second_factor(plain, district_cadre_a)
     response = plain.post(
         reverse("console:role_list"), {"mobile": "13711112222", "real_name": "赵审核", "role": "viewer"}
     )
@@ -296,6 +303,7 @@ def test_logging_in_counts_as_a_recent_password_but_not_for_long(tree, district_
     cadre.post(
         reverse("portal:login"), {"mode": "password", "mobile": district_cadre_a.mobile, "password": PASSWORD}
     )
+    pass_second_factor(cadre, district_cadre_a)
     grant = {"mobile": "13711113333", "real_name": "钱审核", "role": "viewer"}
     assert cadre.post(reverse("console:role_list"), grant)["Location"] == reverse("console:role_list")
     time_machine.move_to("2026-11-23 09:11:00+08:00", tick=False)

@@ -68,6 +68,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_htmx",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_tasks",
     "django_tasks_db",
     "ninja",
@@ -88,6 +91,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "gonghui.core.security.IdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -198,7 +202,20 @@ GONGHUI_SMS_PER_IP_PER_DAY = int(os.environ.get("GONGHUI_SMS_PER_IP_PER_DAY", "5
 GONGHUI_SMS_SENDER = os.environ.get("GONGHUI_SMS_SENDER", "")
 GONGHUI_SMS_CODE_TTL_SECONDS = int(os.environ.get("GONGHUI_SMS_CODE_TTL_SECONDS", "300"))
 GONGHUI_DEMO_PASSWORD = os.environ.get("GONGHUI_DEMO_PASSWORD", "Gonghui@2026")
+# The demo's cadre accounts need TOTP like real ones; with this on (make demo sets it), the verification page
+# shows the current code, since visitors have no authenticator app enrolled for them. Never in production.
+GONGHUI_DEMO_SHOW_TOTP = env_bool("GONGHUI_DEMO_SHOW_TOTP")
+OTP_TOTP_ISSUER = os.environ.get("GONGHUI_TOTP_ISSUER", "gonghui")
 GONGHUI_API_TOKEN_DAYS = int(os.environ.get("GONGHUI_API_TOKEN_DAYS", "30"))
+
+# --- personal data at rest (docs/crypto.md) -------------------------------------------------------------
+# SM4-GCM data keys ("kid:base64,kid:base64"), the current one, and the HMAC-SM3 blind-index key; or a JSON
+# key file with all three. Demo and test runs generate a key file under var/; production must set them.
+GONGHUI_DEMO = env_bool("GONGHUI_DEMO")
+GONGHUI_DATA_KEYS = os.environ.get("GONGHUI_DATA_KEYS", "")
+GONGHUI_DATA_KEY_CURRENT = os.environ.get("GONGHUI_DATA_KEY_CURRENT", "")
+GONGHUI_DATA_KEY_FILE = os.environ.get("GONGHUI_DATA_KEY_FILE", "")
+GONGHUI_INDEX_KEY = os.environ.get("GONGHUI_INDEX_KEY", "")
 
 # --- sessions and security headers ----------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

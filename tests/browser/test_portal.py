@@ -12,7 +12,7 @@ from gonghui.accounts.sms import LoggingSender
 from gonghui.core.seed.demo import ACCOUNTS
 from gonghui.portal.services_grid import TILES
 
-from .helpers import assert_fits_phone, login, snap, zh
+from .helpers import assert_fits_phone, current_totp, login, snap, zh
 
 pytestmark = pytest.mark.browser
 
@@ -153,6 +153,11 @@ def test_a_cadre_sees_the_console_tile_on_the_portal(phone: Page, demo) -> None:
     tile = page.locator('.tile[data-tile="console"]')
     expect(tile).to_contain_text(zh("Cadre console"))
     tile.click()
+    # An administrator confirms the session with the second factor before the console opens.
+    expect(page).to_have_url(re.compile(r"/me/2fa/verify/"))
+    snap(page, "portal-2fa-verify-phone")
+    page.get_by_label(zh("Code"), exact=True).fill(current_totp(CADRE.mobile))
+    page.get_by_role("button", name=zh("Verify")).click()
     expect(page).to_have_url(re.compile(r"/console/$"))
     expect(page.locator("main h1")).to_have_text("杭州市西湖区总工会")
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from ninja.security import HttpBearer, SessionAuth
 
 from gonghui.accounts.services import api_token_lookup
+from gonghui.accounts.twofactor import requires_2fa
 from gonghui.core.errors import ServiceError
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -31,7 +32,18 @@ class TokenAuth(HttpBearer):
 
 
 class ConsoleSessionAuth(SessionAuth):
-    """Session auth; ninja checks the CSRF token for cookie-authenticated unsafe requests."""
+    """Session auth; ninja checks the CSRF token for cookie-authenticated unsafe requests. An account that
+    needs two factors must have verified its second factor in this session."""
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        user = super().authenticate(request, key)
+        if user is not None and requires_2fa(user) and not user.is_verified():
+            raise ServiceError(
+                "second_factor_required",
+                _("Verify your second factor (TOTP) before using the API."),
+                status=403,
+            )
+        return user
 
 
 AUTH = [TokenAuth(), ConsoleSessionAuth()]

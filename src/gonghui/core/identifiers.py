@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import datetime
 import re
+from typing import Literal
 
+import phonenumbers
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from stdnum import luhn as _luhn
+from stdnum import numdb as _numdb
+from stdnum.cn import ric as _ric
 from stdnum.cn import uscc as _uscc
 from stdnum.exceptions import ValidationError as _StdnumError
 
@@ -47,6 +54,11 @@ def clean_division_code(value: str, *, field: str = "division_code") -> str:
 
 
 def clean_mobile(value: str, *, field: str = "mobile") -> str:
+    """An 11-digit mainland mobile number ("+86", spaces and dashes allowed) or a ServiceError.
+
+    The shape is checked first, then phonenumbers checks that the prefix is a range assigned to mobile
+    service (it rejects, for example, the 140 range, which carries only machine data).
+    """
     mobile = normalize(value)
     if mobile.startswith("+86"):
         mobile = mobile[3:]
@@ -54,4 +66,109 @@ def clean_mobile(value: str, *, field: str = "mobile") -> str:
         raise ServiceError(
             "invalid_mobile", _("A mobile number has 11 digits and starts with 1."), field=field
         )
+    parsed = phonenumbers.parse(mobile, "CN")
+    if not phonenumbers.is_valid_number(parsed) or phonenumbers.number_type(parsed) not in (
+        phonenumbers.PhoneNumberType.MOBILE,
+        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+    ):
+        raise ServiceError(
+            "invalid_mobile",
+            _("This number is not in a range used for mobile phones in mainland China."),
+            field=field,
+        )
     return mobile
+
+
+# --- resident ID numbers (居民身份证号码, GB 11643) -----------------------------------------------------------
+
+Sex = Literal["male", "female"]
+
+
+def id_number_15_to_18(number: str) -> str:
+    """Convert an old 15-digit number (YYMMDD birth date, 1900s) to 18 characters with its check character."""
+    first17 = number[:6] + "19" + number[6:]
+    # calc_check_digit expects the number with a check character in place and ignores that character.
+    return first17 + _ric.calc_check_digit(first17 + "0")
+
+
+def normalize_id_number(value: str) -> str:
+    """The canonical form of an ID number without validating it: ASCII, no spaces, upper-case X, 18 characters
+    when it was an old 15-digit number. The blind index is computed over this, so old and new numbers of one
+    person find the same row."""
+    number = normalize(value)
+    if len(number) == 15 and number.isdigit():
+        return id_number_15_to_18(number)
+    return number
+
+
+def _province_known(number: str) -> bool:
+    return any("province" in props for _part, props in _numdb.get("cn/loc").info(number[:2] + "0000"))
+
+
+def clean_id_number(value: str, *, field: str = "id_number") -> str:
+    """A valid resident ID number in its 18-character form, or a ServiceError.
+
+    Full-width digits, spaces and a lower-case x are accepted; an old 15-digit number is converted to 18
+    characters. The messages never repeat the number, which is sensitive personal information.
+    """
+    number = normalize_id_number(value)
+    if not re.fullmatch(r"\d{17}[\dX]", number):
+        raise ServiceError(
+            "invalid_id_number",
+            _("A resident ID number has 18 characters (or 15 digits for an old number)."),
+            field=field,
+        )
+    if number[-1] != _ric.calc_check_digit(number):
+        raise ServiceError(
+            "invalid_id_number",
+            _("The check character of this ID number is wrong; please look for a typo."),
+            field=field,
+        )
+    try:
+        birth = _ric.get_birth_date(number)
+    except _StdnumError:
+        birth = None
+    if birth is None or birth > timezone.localdate() or birth < datetime.date(1890, 1, 1):
+        raise ServiceError(
+            "invalid_id_number", _("This ID number does not contain a valid birth date."), field=field
+        )
+    try:
+        _ric.get_birth_place(number)
+    except (
+        _StdnumError,
+        KeyError,
+    ):  # python-stdnum 2.2 raises KeyError for an unknown county of a known city
+        # python-stdnum knows each county code with the years it was in use. A county created after its data
+        # was compiled, or renumbered, must not lock a real person out (the check character already catches
+        # typos), so an unknown county is accepted when its province exists.
+        if not _province_known(number):
+            raise ServiceError(
+                "invalid_id_number",
+                _("This ID number does not start with a known region code."),
+                field=field,
+            ) from None
+    return number
+
+
+def id_number_facts(value: str) -> tuple[datetime.date, Sex]:
+    """The birth date and sex written in a valid ID number (the 17th digit is odd for men)."""
+    number = clean_id_number(value)
+    birth = _ric.get_birth_date(number)
+    return birth, ("male" if int(number[16]) % 2 else "female")
+
+
+# --- bank cards -------------------------------------------------------------------------------------------
+
+
+def clean_bank_card(value: str, *, field: str = "bank_card") -> str:
+    """A bank card number as 12 to 19 digits with a valid Luhn check digit, or a ServiceError."""
+    number = normalize(value)
+    if not re.fullmatch(r"\d{12,19}", number):
+        raise ServiceError("invalid_bank_card", _("A bank card number has 12 to 19 digits."), field=field)
+    if not _luhn.is_valid(number):
+        raise ServiceError(
+            "invalid_bank_card",
+            _("The check digit of this bank card number is wrong; please look for a typo."),
+            field=field,
+        )
+    return number

@@ -3,13 +3,15 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 from ninja import Field, Router, Schema, Status
 
 from gonghui.accounts import services
 from gonghui.accounts.models import ApiToken, User
+from gonghui.accounts.twofactor import confirmed_totp, otp_verify, requires_2fa
 from gonghui.api.auth import AUTH
 from gonghui.api.schemas import ErrorOut
-from gonghui.core.errors import NotFound
+from gonghui.core.errors import NotFound, ServiceError
 from gonghui.orgs.selectors import org_get
 
 router = Router(tags=["auth"])
@@ -22,6 +24,9 @@ class TokenIn(Schema):
     org_id: int | None = None
     access: str = ApiToken.Access.READ_WRITE
     days: int | None = Field(default=None, ge=1, le=365)
+    otp: str = Field(
+        default="", description="TOTP or recovery code; required for administrators and reviewers"
+    )
 
 
 class TokenOut(Schema):
@@ -55,6 +60,14 @@ class MeOut(Schema):
 def token_issue(request: HttpRequest, data: TokenIn) -> TokenOut:
     """Exchange a mobile number and password for a bearer token (optionally limited to an org and to reading)."""
     user = services.password_login(mobile=data.username, password=data.password, request=request)
+    if requires_2fa(user):
+        if confirmed_totp(user) is None:
+            raise ServiceError(
+                "second_factor_not_enrolled",
+                _("Set up two-factor login in the portal before asking for an API token."),
+                status=403,
+            )
+        otp_verify(user=user, token=data.otp)
     org = org_get(actor=user, org_id=data.org_id) if data.org_id else None
     token, secret = services.api_token_issue(
         user=user, name=data.name, org=org, access=data.access, days=data.days

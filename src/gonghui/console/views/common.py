@@ -9,8 +9,11 @@ from typing import Any
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 
 from gonghui.accounts.services import password_expired
+from gonghui.accounts.twofactor import requires_2fa
 from gonghui.core.errors import ServiceError
 from gonghui.orgs import selectors
 from gonghui.orgs.models import Org
@@ -35,6 +38,8 @@ def console_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespons
             return render(request, "console/no_access.html", status=403)
         if password_expired(request.user):  # type: ignore[arg-type]
             return redirect("portal:password_change")
+        if requires_2fa(request.user) and not request.user.is_verified():  # type: ignore[union-attr,attr-defined]
+            return redirect(f"{reverse('portal:2fa_verify')}?{urlencode({'next': request.get_full_path()})}")
         request.org = current_org(request)  # type: ignore[attr-defined]  # becomes a ConsoleRequest
         return view(request, *args, **kwargs)
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from gonghui.accounts.models import User
 from gonghui.core.identifiers import uscc_with_check
@@ -368,6 +369,9 @@ def seed_demo() -> dict[str, int]:
             users += 1
         if account.role and account.org_code:
             RoleAssignment.objects.get_or_create(user=user, org=by_code[account.org_code], role=account.role)
+        if account.role in ("org_admin", "reviewer") and not TOTPDevice.objects.filter(user=user).exists():
+            # Administrators and reviewers need TOTP; `make demo` shows the current code on the verify page.
+            TOTPDevice.objects.create(user=user, name="default", confirmed=True)
     if not OrgRequest.objects.exists():
         requester = User.objects.get(mobile="13900000001")
         for name, parent_code, staff in [
