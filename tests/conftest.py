@@ -6,6 +6,7 @@ glance whether an assertion is about scope ("Li in district A must not see distr
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from gonghui.accounts.models import User
+from gonghui.core.logsafety import find_personal_data, redact
 from gonghui.orgs.models import Org, OrgKind, Role, RoleAssignment
 from gonghui.orgs.services import _insert_org
 
@@ -183,3 +185,41 @@ def _english_off(settings) -> None:
 
 def pytest_configure(config) -> None:
     os.environ.setdefault("GONGHUI_TESTING", "1")
+
+
+# --- personal data must never reach the logs ---------------------------------------------------------------
+class _PersonalDataSpy(logging.Handler):
+    """Sees every record logged during the run, before any redaction, and keeps those with personal data."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.DEBUG)
+        self.leaks: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            message = record.getMessage()
+        except Exception:
+            return
+        if find_personal_data(message):
+            self.leaks.append(f"{record.name}: {redact(message)}")
+
+
+_SPY = _PersonalDataSpy()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _watch_logs_for_personal_data():
+    root = logging.getLogger()
+    # First in line: the console handler's RedactingFilter masks records in place, and the spy must see
+    # what the code logged, not what the safety net made of it.
+    root.handlers.insert(0, _SPY)
+    yield _SPY
+    root.removeHandler(_SPY)
+
+
+def pytest_sessionfinish(session, exitstatus) -> None:
+    if _SPY.leaks:
+        print("\nPersonal data (ID or mobile numbers) appeared in the logs of this run:")
+        for leak in _SPY.leaks[:20]:
+            print("  ", leak)
+        session.exitstatus = 1

@@ -10,6 +10,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 from gonghui.core.errors import ServiceError
+from gonghui.core.masking import mask_mobile
 
 logger = logging.getLogger("gonghui.sms")
 
@@ -26,7 +27,8 @@ class LoggingSender:
     def send(self, mobile: str, text: str) -> None:
         LoggingSender.outbox.append((mobile, text))
         del LoggingSender.outbox[:-50]
-        logger.info("SMS to %s: %s", mobile, text)
+        # The number is masked: logs never carry personal data (the demo only needs the code to be visible).
+        logger.info("SMS to %s: %s", mask_mobile(mobile), text)
 
 
 def get_sender() -> SmsSender:
