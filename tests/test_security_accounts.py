@@ -12,9 +12,12 @@ from django.utils import timezone
 from gonghui.accounts import services
 from gonghui.accounts.models import AdminDuty, ApiToken, User
 from gonghui.core.errors import ServiceError
+from gonghui.core.fields import blind_q
 from gonghui.core.models import AuditRecord
 from gonghui.orgs.models import RoleAssignment
 from tests.conftest import PASSWORD, totp_now
+
+NEW_REVIEWER = "13711112222"
 
 
 def pass_second_factor(client, user):
@@ -252,7 +255,9 @@ def test_a_sensitive_action_asks_for_the_password_again(tree, district_cadre_a):
         reverse("console:role_list"), {"mobile": "13711112222", "real_name": "赵审核", "role": "viewer"}
     )
     assert response.status_code == 302 and response["Location"].startswith("/reauth/")
-    assert not RoleAssignment.objects.filter(user__mobile="13711112222").exists()
+    assert not RoleAssignment.objects.filter(
+        user__in=User.objects.filter(blind_q(User, "mobile", NEW_REVIEWER))
+    ).exists()
     wrong = plain.post("/reauth/", {"password": "nope", "next": "/console/roles/"})
     assert wrong.status_code == 200
     ok = plain.post("/reauth/", {"password": PASSWORD, "next": "/console/roles/"})
@@ -260,7 +265,9 @@ def test_a_sensitive_action_asks_for_the_password_again(tree, district_cadre_a):
     plain.post(
         reverse("console:role_list"), {"mobile": "13711112222", "real_name": "赵审核", "role": "viewer"}
     )
-    assert RoleAssignment.objects.filter(user__mobile="13711112222").exists()
+    assert RoleAssignment.objects.filter(
+        user__in=User.objects.filter(blind_q(User, "mobile", NEW_REVIEWER))
+    ).exists()
 
 
 def test_pages_carry_a_strict_content_security_policy_and_safe_cookies(client, member_a):

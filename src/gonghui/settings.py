@@ -161,6 +161,10 @@ if env_bool("GONGHUI_TASKS_IMMEDIATE"):
 # --- accounts -------------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["gonghui.accounts.backends.MobileBackend"]
+# The login name (User.mobile) is stored encrypted with a fresh nonce per value, so the database cannot
+# compare it: uniqueness lives on its blind index, User.mobile_index (unique=True). Django's check only looks
+# at USERNAME_FIELD itself and warns that it is not unique; MobileBackend finds accounts through the index.
+SILENCED_SYSTEM_CHECKS = ["auth.W004"]
 LOGIN_URL = "portal:login"
 PASSWORD_HASHERS = [
     "gonghui.accounts.passwords.GonghuiArgon2PasswordHasher",

@@ -102,7 +102,11 @@ def current_totp(mobile: str) -> str:
     from django_otp.oath import TOTP
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    device = TOTPDevice.objects.get(user__mobile=mobile, confirmed=True)
+    from gonghui.accounts.models import User
+    from gonghui.core.fields import blind_q
+
+    user = User.objects.get(blind_q(User, "mobile", mobile))
+    device = TOTPDevice.objects.get(user=user, confirmed=True)
     return str(TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift).token()).zfill(
         device.digits
     )

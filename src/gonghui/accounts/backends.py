@@ -5,6 +5,8 @@ from typing import Any
 from django.contrib.auth.backends import ModelBackend
 from django.http import HttpRequest
 
+from gonghui.core.fields import blind_q
+
 from .models import User
 
 
@@ -22,7 +24,7 @@ class MobileBackend(ModelBackend):
         if not mobile or password is None:
             return None
         try:
-            user = User.objects.get(mobile=mobile)
+            user = User.objects.get(blind_q(User, "mobile", mobile))
         except User.DoesNotExist:
             User().set_password(password)  # same cost as a real check, so timing does not reveal accounts
             return None

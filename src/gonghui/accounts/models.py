@@ -8,12 +8,28 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gonghui.core.crypto import blind_index
+from gonghui.core.fields import BlindIndexField, EncryptedTextField, blind_q
+
+USER_MOBILE_PURPOSE = "accounts.user.mobile"
+# SMS codes index the number under their own purpose: the codes table also holds numbers that have no
+# account (anyone may ask for a code), and its index column must not be joinable with the users' one.
+SMS_MOBILE_PURPOSE = "accounts.smscode.mobile"
+
 
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
+    def get_by_natural_key(self, username: str | None) -> User:
+        """The login name is encrypted, so the account is found through its blind index."""
+        return self.get(blind_q(self.model, "mobile", username or ""))
+
     def create_user(self, mobile: str, password: str | None = None, **extra: Any) -> User:
-        user = self.model(mobile=mobile, **extra)
+        """Store the number in its canonical 11-digit form, so the masked display and the blind index agree;
+        an invalid number is a ServiceError (services validate first and say which field)."""
+        from gonghui.core.identifiers import clean_mobile
+
+        user = self.model(mobile=clean_mobile(mobile), **extra)
         if password:
             user.set_password(password)
         else:
@@ -43,7 +59,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     role assignments (orgs.RoleAssignment), never from is_staff, which is for Django admin operations.
     """
 
-    mobile = models.CharField(_("mobile number"), max_length=11, unique=True)
+    # Encrypted at rest (docs/crypto.md); found and kept unique through mobile_index, since ciphertexts use a
+    # fresh nonce each time and cannot be compared. Django's auth.W004 ("USERNAME_FIELD is not unique") is
+    # silenced in settings for this reason.
+    mobile = EncryptedTextField(_("mobile number"), purpose=USER_MOBILE_PURPOSE, kind="mobile")
+    mobile_index = BlindIndexField(source="mobile", unique=True)
     real_name = models.CharField(_("real name"), max_length=50)
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("operations staff"), default=False)
@@ -90,10 +110,16 @@ class User(AbstractBaseUser, PermissionsMixin):
         return mask_mobile(self.mobile)
 
 
-class SmsCode(models.Model):
-    """A one-time login code sent by SMS; only its hash is stored."""
+def sms_mobile_index(mobile: str) -> str:
+    """The blind index under which SMS codes for a (cleaned) mobile number are stored."""
+    return blind_index(mobile, purpose=SMS_MOBILE_PURPOSE, kind="mobile")
 
-    mobile = models.CharField(max_length=11, db_index=True)
+
+class SmsCode(models.Model):
+    """A one-time login code sent by SMS. Neither the code nor the number is stored: only the code's hash and
+    the number's blind index (sms_mobile_index). The sender takes the number from the request."""
+
+    mobile_index = models.CharField(max_length=64)
     code_hash = models.CharField(max_length=64)
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
@@ -101,12 +127,10 @@ class SmsCode(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
-        indexes = [models.Index(fields=["mobile", "created_at"])]
+        indexes = [models.Index(fields=["mobile_index", "created_at"])]
 
     def __str__(self) -> str:
-        from gonghui.core.masking import mask_mobile
-
-        return f"{mask_mobile(self.mobile)} {self.created_at:%Y-%m-%d %H:%M}"
+        return f"{self.mobile_index[:8]}… {self.created_at:%Y-%m-%d %H:%M}"
 
 
 class ApiToken(models.Model):

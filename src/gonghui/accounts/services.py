@@ -12,20 +12,31 @@ from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gonghui.core.audit import log_action
 from gonghui.core.context import current_request_info
+from gonghui.core.crypto import blind_index
 from gonghui.core.errors import ServiceError
+from gonghui.core.fields import blind_q
 from gonghui.core.identifiers import clean_mobile
+from gonghui.core.masking import mask_mobile
 from gonghui.orgs.models import Org
 from gonghui.orgs.selectors import actor_can
 
 from . import throttle
-from .models import AdminDuty, ApiToken, PasswordHistory, SmsCode, User
+from .models import (
+    USER_MOBILE_PURPOSE,
+    AdminDuty,
+    ApiToken,
+    PasswordHistory,
+    SmsCode,
+    User,
+    sms_mobile_index,
+)
 from .sms import get_sender
 
 SMS_MAX_ATTEMPTS = 5
@@ -37,6 +48,23 @@ def _hash(value: str) -> str:
 
 def _code_hash(mobile: str, code: str) -> str:
     return hmac.new(settings.SECRET_KEY.encode(), f"{mobile}:{code}".encode(), hashlib.sha256).hexdigest()
+
+
+def _user_mobile_index(mobile: str) -> str:
+    """The users' blind index of a cleaned number: audit records carry it (never the number), so that the
+    attempts on one account can be linked to it and to each other."""
+    return blind_index(mobile, purpose=USER_MOBILE_PURPOSE, kind="mobile")
+
+
+def _attempt(mobile: str) -> tuple[str, dict[str, Any]]:
+    """The audit actor label (the masked number) and data for an attempt by someone not logged in.
+
+    Input that is not a valid number is starred completely by mask_mobile and gets no index."""
+    try:
+        cleaned = clean_mobile(mobile)
+    except ServiceError:
+        return mask_mobile(mobile.strip()[:20]), {}
+    return mask_mobile(cleaned), {"mobile_index": _user_mobile_index(cleaned)}
 
 
 def _too_many_from_ip() -> bool:
@@ -67,12 +95,13 @@ def password_login(*, mobile: str, password: str, request: Any = None) -> User:
     wrong. After GONGHUI_LOCKOUT_ATTEMPTS failures in a row the account is locked for GONGHUI_LOCKOUT_MINUTES,
     and a locked account is refused even with the right password until the lock ends."""
     invalid = ServiceError("invalid_credentials", _("Wrong mobile number or password."), status=401)
+    label, linked = _attempt(mobile)
     if _too_many_from_ip():
         log_action(
-            actor=mobile[:20],
+            actor=label,
             action="gonghui.auth.login_throttled",
             result="denied",
-            data={"how": "password"},
+            data={"how": "password", **linked},
         )
         raise ServiceError(
             "too_many_attempts", _("Too many failed logins from your network. Try again later."), status=429
@@ -82,10 +111,13 @@ def password_login(*, mobile: str, password: str, request: Any = None) -> User:
     except ServiceError:
         _count_ip_failure()
         log_action(
-            actor=mobile[:20], action="gonghui.auth.login_failed", result="failed", data={"how": "password"}
+            actor=label,
+            action="gonghui.auth.login_failed",
+            result="failed",
+            data={"how": "password", **linked},
         )
         raise invalid from None
-    account = User.objects.filter(mobile=mobile).first()
+    account = User.objects.filter(blind_q(User, "mobile", mobile)).first()
     if account is not None and account.locked_until and account.locked_until > timezone.now():
         log_action(
             actor=account,
@@ -99,7 +131,10 @@ def password_login(*, mobile: str, password: str, request: Any = None) -> User:
     if user is None:
         _count_ip_failure()
         log_action(
-            actor=mobile, action="gonghui.auth.login_failed", result="failed", data={"how": "password"}
+            actor=label,
+            action="gonghui.auth.login_failed",
+            result="failed",
+            data={"how": "password", **linked},
         )
         if account is not None:
             locked_until = _record_failure(account)
@@ -200,16 +235,18 @@ def sms_code_request(*, mobile: str) -> None:
     mobile = clean_mobile(mobile)
     sender = get_sender()
     now = timezone.now()
-    if SmsCode.objects.filter(mobile=mobile, created_at__gte=now - timedelta(seconds=60)).exists():
+    sms_index = sms_mobile_index(mobile)
+    label, linked = mask_mobile(mobile), {"mobile_index": _user_mobile_index(mobile)}
+    if SmsCode.objects.filter(mobile_index=sms_index, created_at__gte=now - timedelta(seconds=60)).exists():
         raise ServiceError(
             "sms_too_soon", _("A code was sent less than a minute ago. Please wait."), status=429
         )
-    today = SmsCode.objects.filter(mobile=mobile, created_at__gte=now - timedelta(days=1)).count()
+    today = SmsCode.objects.filter(mobile_index=sms_index, created_at__gte=now - timedelta(days=1)).count()
     ip = current_request_info().ip
     if today >= settings.GONGHUI_SMS_PER_PHONE_PER_DAY or (
         throttle.count("sms-ip", ip) >= settings.GONGHUI_SMS_PER_IP_PER_DAY
     ):
-        log_action(actor=mobile, action="gonghui.auth.sms_throttled", result="denied")
+        log_action(actor=label, action="gonghui.auth.sms_throttled", result="denied", data=linked)
         raise ServiceError(
             "sms_limit",
             _("Too many codes requested today. Log in with your password or try tomorrow."),
@@ -218,16 +255,16 @@ def sms_code_request(*, mobile: str) -> None:
     throttle.hit("sms-ip", ip, 24 * 3600)
     code = f"{secrets.randbelow(1_000_000):06d}"
     SmsCode.objects.create(
-        mobile=mobile,
+        mobile_index=sms_index,
         code_hash=_code_hash(mobile, code),
         expires_at=timezone.now() + timedelta(seconds=settings.GONGHUI_SMS_CODE_TTL_SECONDS),
     )
-    if User.objects.filter(mobile=mobile, is_active=True).exists():
+    if User.objects.filter(blind_q(User, "mobile", mobile), is_active=True).exists():
         text = str(_("Your gonghui login code is %(code)s. It expires in %(minutes)s minutes."))
         message = text % {"code": code, "minutes": settings.GONGHUI_SMS_CODE_TTL_SECONDS // 60}
         # Send only once the code is stored, so a rolled-back request never leaves a working code in a phone.
         transaction.on_commit(lambda: sender.send(mobile, message))
-    log_action(actor=mobile, action="gonghui.auth.sms_code_sent", data={})
+    log_action(actor=label, action="gonghui.auth.sms_code_sent", data=linked)
 
 
 def sms_login(*, mobile: str, code: str) -> User:
@@ -237,11 +274,13 @@ def sms_login(*, mobile: str, code: str) -> User:
     with transaction.atomic():
         sms = (
             SmsCode.objects.select_for_update()
-            .filter(mobile=mobile, used_at__isnull=True, expires_at__gt=timezone.now())
+            .filter(
+                mobile_index=sms_mobile_index(mobile), used_at__isnull=True, expires_at__gt=timezone.now()
+            )
             .order_by("-created_at")
             .first()
         )
-        user = User.objects.filter(mobile=mobile, is_active=True).first()
+        user = User.objects.filter(blind_q(User, "mobile", mobile), is_active=True).first()
         ok = (
             sms is not None
             and user is not None
@@ -257,7 +296,12 @@ def sms_login(*, mobile: str, code: str) -> User:
             if sms is not None:
                 sms.attempts += 1
                 sms.save(update_fields=["attempts"])
-            log_action(actor=mobile, action="gonghui.auth.login_failed", result="failed", data={"how": "sms"})
+            log_action(
+                actor=mask_mobile(mobile),
+                action="gonghui.auth.login_failed",
+                result="failed",
+                data={"how": "sms", "mobile_index": _user_mobile_index(mobile)},
+            )
     if not ok:
         raise ServiceError("invalid_sms_code", _("The code is wrong or has expired."), status=401)
     assert user is not None
@@ -267,7 +311,7 @@ def sms_login(*, mobile: str, code: str) -> User:
 def account_find_or_create(*, actor: Any, mobile: str, real_name: str) -> User:
     """Find the account for a mobile number, or open one (without a password: the person logs in by SMS)."""
     mobile = clean_mobile(mobile)
-    user = User.objects.filter(mobile=mobile).first()
+    user = account_by_mobile(mobile)
     if user is not None:
         return user
     if not real_name.strip():
@@ -276,10 +320,25 @@ def account_find_or_create(*, actor: Any, mobile: str, real_name: str) -> User:
             _("No account uses this number yet; give the person's real name."),
             field="real_name",
         )
-    with transaction.atomic():
-        user = User.objects.create_user(mobile, None, real_name=real_name.strip())
-        log_action(actor=actor, action="gonghui.account.created", obj=user)
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(mobile, None, real_name=real_name.strip())
+            log_action(actor=actor, action="gonghui.account.created", obj=user)
+    except IntegrityError:
+        # The unique blind index refused a second account for the number (another request opened one
+        # between the lookup above and this insert).
+        raise ServiceError(
+            "mobile_in_use",
+            _("Another account already uses this mobile number."),
+            status=409,
+            field="mobile",
+        ) from None
     return user
+
+
+def account_by_mobile(mobile: str) -> User | None:
+    """The account whose login name is this (cleaned) mobile number, found through its blind index."""
+    return User.objects.filter(blind_q(User, "mobile", mobile)).first()
 
 
 @transaction.atomic

@@ -14,6 +14,7 @@ from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from gonghui.accounts.models import User
+from gonghui.core.fields import blind_q
 from gonghui.core.identifiers import uscc_with_check
 from gonghui.orgs.models import Org, OrgKind, OrgRequest, Role, RoleAssignment
 from gonghui.orgs.services import _insert_org
@@ -363,7 +364,7 @@ def seed_demo() -> dict[str, int]:
     password = settings.GONGHUI_DEMO_PASSWORD
     users = 0
     for account in ACCOUNTS:
-        user = User.objects.filter(mobile=account.mobile).first()
+        user = User.objects.filter(blind_q(User, "mobile", account.mobile)).first()
         if user is None:
             user = User.objects.create_user(account.mobile, password, real_name=account.name)
             users += 1
@@ -373,7 +374,7 @@ def seed_demo() -> dict[str, int]:
             # Administrators and reviewers need TOTP; `make demo` shows the current code on the verify page.
             TOTPDevice.objects.create(user=user, name="default", confirmed=True)
     if not OrgRequest.objects.exists():
-        requester = User.objects.get(mobile="13900000001")
+        requester = User.objects.get(blind_q(User, "mobile", "13900000001"))
         for name, parent_code, staff in [
             ("杭州文新数字传媒有限公司工会委员会", "330106-WX", 64),
             ("宁波鄞州跑腿侠同城服务有限公司工会委员会", "330212-KD", 28),

@@ -10,6 +10,7 @@ from django.db import transaction
 from gonghui.accounts.models import User
 from gonghui.core.audit import log_action
 from gonghui.core.errors import ServiceError
+from gonghui.core.fields import blind_q
 from gonghui.core.identifiers import clean_mobile
 from gonghui.orgs.models import Org, OrgKind, Role, RoleAssignment
 from gonghui.orgs.services import org_create_root
@@ -36,7 +37,7 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         with transaction.atomic():
             root = Org.objects.filter(kind=OrgKind.NATIONAL).first() or org_create_root(name=name, code=code)
-            user = User.objects.filter(mobile=mobile).first()
+            user = User.objects.filter(blind_q(User, "mobile", mobile)).first()
             if user is None:
                 password = os.environ.get("GONGHUI_BOOTSTRAP_PASSWORD") or getpass.getpass("Password: ")
                 user = User.objects.create_user(mobile, password, real_name=admin_name)
