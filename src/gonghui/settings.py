@@ -242,6 +242,9 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIN
 # Trust X-Real-IP for the client address only when a reverse proxy that sets it is in front.
 BEHIND_PROXY = env_bool("BEHIND_PROXY", env_bool("BEHIND_TLS_PROXY"))
 GONGHUI_TASK_STALE_MINUTES = int(os.environ.get("GONGHUI_TASK_STALE_MINUTES", "60"))
+# Audit records are kept at least this many days before `gonghui audit archive` may export and prune them;
+# the Cybersecurity Law asks for six months, so values below 184 are ignored (docs/audit.md).
+GONGHUI_AUDIT_RETENTION_DAYS = max(184, int(os.environ.get("GONGHUI_AUDIT_RETENTION_DAYS", "184")))
 
 # --- language and time ----------------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import orgs, requests, roles
+from .views import audit, orgs, requests, roles
 
 app_name = "console"
 
@@ -20,4 +20,9 @@ urlpatterns = [
     path("roles/", roles.role_list, name="role_list"),
     path("roles/<int:assignment_id>/revoke/", roles.role_revoke, name="role_revoke"),
     path("accounts/<int:user_id>/unlock/", roles.account_unlock_view, name="account_unlock"),
+]
+urlpatterns += [
+    path("audit/", audit.audit_list, name="audit_list"),
+    path("audit/export/", audit.audit_export, name="audit_export"),
+    path("audit/<int:record_id>/", audit.audit_detail, name="audit_detail"),
 ]

@@ -6,7 +6,7 @@ State Council's schedule for a year the bundled calendar does not know yet, then
 
 from django.contrib import admin
 
-from .models import AuditRecord, ScheduledJob, ScheduleYear, WorkdayOverride
+from .models import AuditArchive, AuditRecord, ScheduledJob, ScheduleYear, WorkdayOverride
 
 
 @admin.register(WorkdayOverride)
@@ -43,3 +43,8 @@ class AuditRecordAdmin(ReadOnlyAdmin):
 @admin.register(ScheduledJob)
 class ScheduledJobAdmin(ReadOnlyAdmin):
     list_display = ["name", "last_enqueued_at"]
+
+
+@admin.register(AuditArchive)
+class AuditArchiveAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "cutoff", "first_seq", "last_seq", "record_count", "file_name"]

@@ -2,14 +2,16 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
 class AuditRecord(models.Model):
     """One audited event: who did what to which object, with what result, when and from where.
 
-    Rows are only ever inserted (through core.audit.log_action); the security module adds database-level
-    protection and hash chaining on top of this table.
+    Rows are only ever inserted, through core.audit.log_action, which numbers them (`seq`) and chains them
+    with SM3: `hash` covers the record's content and `prev_hash`, the hash of the record before it. Database
+    triggers refuse UPDATE and DELETE (docs/audit.md); only `gonghui audit archive` may prune old records.
     """
 
     class Result(models.TextChoices):
@@ -17,7 +19,10 @@ class AuditRecord(models.Model):
         DENIED = "denied", _("Denied")
         FAILED = "failed", _("Failed")
 
-    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    # Position in the hash chain: 1, 2, 3, ... without gaps (archived records leave the table, not the count).
+    seq = models.BigIntegerField(_("sequence"), unique=True)
+    # Set by log_action under the chain lock (not auto_now_add, which would overwrite the hashed value).
+    at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -31,6 +36,8 @@ class AuditRecord(models.Model):
     ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     user_agent = models.CharField(_("user agent"), max_length=300, blank=True)
     data = models.JSONField(default=dict, blank=True)
+    prev_hash = models.CharField(_("previous hash"), max_length=64, blank=True)
+    hash = models.CharField(_("hash"), max_length=64)
 
     class Meta:
         verbose_name = _("audit record")
@@ -39,6 +46,45 @@ class AuditRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.action} {self.object_repr}"
+
+
+class AuditChainHead(models.Model):
+    """The end of the audit hash chain: one row (pk 1) that log_action locks, reads and moves forward in the
+    same transaction as the record it inserts. The lock makes appends strictly ordered on PostgreSQL; a
+    rolled-back transaction rolls the head back with its record, so the chain never has a gap."""
+
+    last_seq = models.BigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.last_seq} {self.last_hash[:12]}"
+
+
+class AuditArchive(models.Model):
+    """One run of `gonghui audit archive`: the records with seq first_seq..last_seq, all older than `cutoff`,
+    were exported to `file_name` and then deleted. `anchor_hash` is the hash of the last archived record, from
+    which `gonghui audit verify` continues the chain. Append-only like the records (database triggers); the
+    DELETE trigger on the records allows deleting only what a row here covers, and only past the legal
+    retention period."""
+
+    created_at = models.DateTimeField(_("archived at"), default=timezone.now)
+    cutoff = models.DateTimeField(_("records before"))
+    # Both ends unique: two archive runs racing over the same records cannot both commit.
+    first_seq = models.BigIntegerField(_("first sequence"), unique=True)
+    last_seq = models.BigIntegerField(_("last sequence"), unique=True)
+    record_count = models.BigIntegerField(_("records"))
+    anchor_hash = models.CharField(_("anchor hash"), max_length=64)
+    file_name = models.CharField(_("file"), max_length=255)
+    file_sm3 = models.CharField(_("file SM3 digest"), max_length=64)
+    actor_label = models.CharField(_("actor"), max_length=150, blank=True)
+
+    class Meta:
+        verbose_name = _("audit archive")
+        verbose_name_plural = _("audit archives")
+        ordering = ["last_seq"]
+
+    def __str__(self) -> str:
+        return f"{self.first_seq}-{self.last_seq} {self.file_name}"
 
 
 class WorkdayOverride(models.Model):
