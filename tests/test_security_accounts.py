@@ -316,3 +316,19 @@ def test_logging_in_counts_as_a_recent_password_but_not_for_long(tree, district_
     time_machine.move_to("2026-11-23 09:11:00+08:00", tick=False)
     grant["mobile"] = "13711114444"
     assert cadre.post(reverse("console:role_list"), grant)["Location"].startswith("/reauth/")
+
+
+def test_the_superuser_cannot_be_used_for_daily_work(client, db):
+    User.objects.create_superuser("13600000009", PASSWORD, real_name="运维超级用户")
+    with pytest.raises(ServiceError) as exc:
+        login("13600000009", PASSWORD)
+    assert exc.value.code == "superuser_not_for_operation"
+    response = client.post(
+        "/api/v1/auth/token",
+        {"username": "13600000009", "password": PASSWORD},
+        content_type="application/json",
+    )
+    assert response.status_code == 403
+    # The operations admin still accepts it, for emergencies.
+    admin_login = client.post("/ops/admin/login/", {"username": "13600000009", "password": PASSWORD})
+    assert admin_login.status_code == 302

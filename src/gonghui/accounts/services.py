@@ -142,6 +142,7 @@ def password_login(*, mobile: str, password: str, request: Any = None) -> User:
                 raise _locked_error(locked_until)
         raise invalid
     assert isinstance(user, User)
+    _refuse_superuser(user)
     if user.failed_logins or user.locked_until:
         User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None)
     log_action(actor=user, action="gonghui.auth.login", obj=user, data={"how": "password"})
@@ -165,6 +166,18 @@ def _record_failure(account: User) -> datetime | None:
             data={"until": until.isoformat(), "attempts": settings.GONGHUI_LOCKOUT_ATTEMPTS},
         )
     return until
+
+
+def _refuse_superuser(user: User) -> None:
+    """The Django superuser exists for emergencies in the operations admin (/ops/admin/), never for daily work
+    (MLPS: separated duties): it cannot log in to the portal, the console or the API."""
+    if user.is_superuser:
+        log_action(actor=user, action="gonghui.auth.superuser_refused", obj=user, result="denied")
+        raise ServiceError(
+            "superuser_not_for_operation",
+            _("The superuser account is for the operations admin only. Log in with a personal account."),
+            status=403,
+        )
 
 
 def account_unlock(*, actor: Any, user: User) -> None:
@@ -305,6 +318,7 @@ def sms_login(*, mobile: str, code: str) -> User:
     if not ok:
         raise ServiceError("invalid_sms_code", _("The code is wrong or has expired."), status=401)
     assert user is not None
+    _refuse_superuser(user)
     return user
 
 
