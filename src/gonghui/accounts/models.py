@@ -187,3 +187,45 @@ class PasswordHistory(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.created_at:%Y-%m-%d}"
+
+
+class CorrectionRequest(models.Model):
+    """A person asks for their own account data to be corrected (PIPL art. 46); the system administrator
+    decides. The requested value of a mobile number is stored encrypted like the number itself."""
+
+    class Field(models.TextChoices):
+        REAL_NAME = "real_name", _("Real name")
+        MOBILE = "mobile", _("Mobile number")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        DONE = "done", _("Corrected")
+        REJECTED = "rejected", _("Rejected")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="corrections")
+    field = models.CharField(_("what to correct"), max_length=20, choices=Field.choices)
+    requested_value = EncryptedTextField(_("correct value"), purpose="accounts.correction.value", kind="text")
+    reason = models.TextField(_("reason"), blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(_("decision note"), blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("correction request")
+        verbose_name_plural = _("correction requests")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.field} {self.status}"
+
+    @property
+    def masked_value(self) -> str:
+        from gonghui.core.masking import mask_mobile, mask_name
+
+        if self.field == self.Field.MOBILE:
+            return mask_mobile(self.requested_value)
+        return mask_name(self.requested_value)

@@ -32,6 +32,7 @@ from .models import (
     USER_MOBILE_PURPOSE,
     AdminDuty,
     ApiToken,
+    CorrectionRequest,
     PasswordHistory,
     SmsCode,
     User,
@@ -405,3 +406,85 @@ def api_token_revoke(*, actor: User, token: ApiToken) -> None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
         log_action(actor=actor, action="gonghui.api_token.revoked", obj=token)
+
+
+def own_data_export(*, user: User) -> dict[str, Any]:
+    """The person's own data as a document they download; the download is audited."""
+    from .selectors import own_data
+
+    data = own_data(user=user)
+    log_action(actor=user, action="gonghui.pii.self_export", obj=user)
+    return data
+
+
+@transaction.atomic
+def correction_request_submit(*, user: User, field: str, value: str, reason: str = "") -> CorrectionRequest:
+    """Ask for one's own real name or mobile number to be corrected."""
+    if field not in CorrectionRequest.Field.values:
+        raise ServiceError("invalid_field", _("Choose what to correct."), field="field")
+    value = value.strip()
+    if field == CorrectionRequest.Field.MOBILE:
+        value = clean_mobile(value, field="value")
+    elif not value:
+        raise ServiceError("value_required", _("Give the correct value."), field="value")
+    if CorrectionRequest.objects.filter(
+        user=user, field=field, status=CorrectionRequest.Status.PENDING
+    ).exists():
+        raise ServiceError(
+            "already_pending", _("A correction of this is already waiting for a decision."), status=409
+        )
+    correction = CorrectionRequest.objects.create(
+        user=user, field=field, requested_value=value, reason=reason
+    )
+    log_action(actor=user, action="gonghui.pii.correction_requested", obj=correction, data={"field": field})
+    return correction
+
+
+def _require_system_admin(actor: Any) -> None:
+    if getattr(actor, "admin_duty", "") != AdminDuty.SYSTEM:
+        raise ServiceError(
+            "permission_denied", _("Only the system administrator handles account corrections."), status=403
+        )
+
+
+@transaction.atomic
+def correction_apply(*, actor: Any, correction: CorrectionRequest, note: str = "") -> CorrectionRequest:
+    _require_system_admin(actor)
+    correction = CorrectionRequest.objects.select_for_update().get(pk=correction.pk)
+    if correction.status != CorrectionRequest.Status.PENDING:
+        raise ServiceError("not_pending", _("This request has already been decided."), status=409)
+    user = User.objects.select_for_update().get(pk=correction.user_id)
+    if correction.field == CorrectionRequest.Field.MOBILE:
+        if account_by_mobile(correction.requested_value) not in (None, user):
+            raise ServiceError(
+                "mobile_in_use", _("Another account already uses this mobile number."), status=409
+            )
+        user.mobile = correction.requested_value
+        user.save(update_fields=["mobile", "mobile_index"])
+    else:
+        user.real_name = correction.requested_value
+        user.save(update_fields=["real_name"])
+    correction.status = CorrectionRequest.Status.DONE
+    correction.decided_by = actor
+    correction.decided_at = timezone.now()
+    correction.decision_note = note
+    correction.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    log_action(actor=actor, action="gonghui.pii.corrected", obj=user, data={"field": correction.field})
+    return correction
+
+
+@transaction.atomic
+def correction_reject(*, actor: Any, correction: CorrectionRequest, reason: str) -> CorrectionRequest:
+    _require_system_admin(actor)
+    if not reason.strip():
+        raise ServiceError("reason_required", _("Give the reason for rejecting."), field="reason")
+    correction = CorrectionRequest.objects.select_for_update().get(pk=correction.pk)
+    if correction.status != CorrectionRequest.Status.PENDING:
+        raise ServiceError("not_pending", _("This request has already been decided."), status=409)
+    correction.status = CorrectionRequest.Status.REJECTED
+    correction.decided_by = actor
+    correction.decided_at = timezone.now()
+    correction.decision_note = reason
+    correction.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    log_action(actor=actor, action="gonghui.pii.correction_rejected", obj=correction, data={"reason": reason})
+    return correction

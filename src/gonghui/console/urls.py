@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import audit, orgs, requests, roles
+from .views import accounts, audit, orgs, requests, roles
 
 app_name = "console"
 
@@ -20,6 +20,8 @@ urlpatterns = [
     path("roles/", roles.role_list, name="role_list"),
     path("roles/<int:assignment_id>/revoke/", roles.role_revoke, name="role_revoke"),
     path("accounts/<int:user_id>/unlock/", roles.account_unlock_view, name="account_unlock"),
+    path("accounts/corrections/", accounts.correction_list, name="correction_list"),
+    path("accounts/corrections/<int:correction_id>/", accounts.correction_decide, name="correction_decide"),
 ]
 urlpatterns += [
     path("audit/", audit.audit_list, name="audit_list"),

@@ -62,3 +62,11 @@ class ReauthForm(forms.Form):
     password = forms.CharField(
         label=_("Password"), widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
     )
+
+
+class CorrectionForm(forms.Form):
+    field = forms.ChoiceField(
+        label=_("What to correct"), choices=[("real_name", _("Real name")), ("mobile", _("Mobile number"))]
+    )
+    value = forms.CharField(label=_("Correct value"), max_length=50)
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), required=False)

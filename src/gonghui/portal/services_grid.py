@@ -23,5 +23,6 @@ class Tile:
 TILES: list[Tile] = [
     Tile("profile", _("My account"), "portal:profile", "我"),
     Tile("setup", _("Set up a union"), "portal:org_request", "建"),
+    Tile("mydata", _("My data"), "portal:my_data", "档"),
     Tile("language", _("Language"), "portal:language", "文", needs_login=False),
 ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import account, home, twofactor
+from .views import account, home, mydata, twofactor
 
 app_name = "portal"
 
@@ -13,6 +13,8 @@ urlpatterns = [
     path("me/password/", account.password_change, name="password_change"),
     path("me/logout-everywhere/", account.logout_everywhere, name="logout_everywhere"),
     path("reauth/", account.reauth, name="reauth"),
+    path("me/data/", mydata.my_data, name="my_data"),
+    path("me/data/download/", mydata.my_data_download, name="my_data_download"),
     path("me/2fa/enrol/", twofactor.enrol, name="2fa_enrol"),
     path("me/2fa/verify/", twofactor.verify, name="2fa_verify"),
     path("language/", home.language, name="language"),

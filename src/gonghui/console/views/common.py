@@ -56,3 +56,31 @@ def current_org(request: HttpRequest) -> Org:
     top = selectors.top_orgs(actor=request.user).first()
     assert top is not None  # has_console_access guarantees at least one grant
     return top
+
+
+def duty_view(duty: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """Pages of one of the three administrator duties (三员): platform-wide, so no union role is needed; the
+    same account rules as the rest of the console (password age, second factor) apply."""
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if getattr(request.user, "admin_duty", "") != duty:
+                from django.utils.translation import gettext as _
+
+                return render(
+                    request, "error.html", {"error": _("This page belongs to another duty.")}, status=403
+                )
+            if password_expired(request.user):  # type: ignore[arg-type]
+                return redirect("portal:password_change")
+            if requires_2fa(request.user) and not request.user.is_verified():  # type: ignore[union-attr,attr-defined]
+                return redirect(
+                    f"{reverse('portal:2fa_verify')}?{urlencode({'next': request.get_full_path()})}"
+                )
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator

@@ -1,0 +1,44 @@
+"""The system administrator's pages: correcting account data that people asked to have corrected."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from gonghui.accounts import selectors, services
+from gonghui.accounts.models import AdminDuty
+from gonghui.accounts.reauth import sensitive
+from gonghui.core.errors import ServiceError
+
+from .common import duty_view
+
+
+@duty_view(AdminDuty.SYSTEM)
+def correction_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "console/accounts/corrections.html", {"corrections": selectors.pending_corrections()}
+    )
+
+
+@require_POST
+@duty_view(AdminDuty.SYSTEM)
+@sensitive
+def correction_decide(request: HttpRequest, correction_id: int) -> HttpResponse:
+    correction = get_object_or_404(selectors.pending_corrections(), pk=correction_id)
+    try:
+        if request.POST.get("action") == "apply":
+            services.correction_apply(
+                actor=request.user, correction=correction, note=request.POST.get("note", "")
+            )
+            messages.success(request, _("Corrected."))
+        else:
+            services.correction_reject(
+                actor=request.user, correction=correction, reason=request.POST.get("note", "")
+            )
+            messages.success(request, _("The request was rejected."))
+    except ServiceError as exc:
+        messages.error(request, str(exc.message))
+    return redirect("console:correction_list")
