@@ -97,3 +97,43 @@ def test_one_pending_correction_per_field_and_bad_values_are_refused(member_a):
     with pytest.raises(ServiceError) as exc:
         services.correction_request_submit(user=member_a, field="mobile", value="123")
     assert exc.value.field == "value"
+
+
+@pytest.fixture
+def security_admin(db):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    user = make_user("13600000002", "安全管理员")
+    user.admin_duty = AdminDuty.SECURITY
+    user.save(update_fields=["admin_duty"])
+    TOTPDevice.objects.create(user=user, name="default", confirmed=True)
+    return user
+
+
+def test_the_security_administrator_assigns_duties_one_per_account(client, member_a, security_admin):
+    client.force_login(security_admin)
+    client.post(reverse("console:duty_list"), {"mobile": member_a.mobile, "duty": "audit_admin"})
+    member_a.refresh_from_db()
+    assert member_a.admin_duty == AdminDuty.AUDIT
+    client.post(reverse("console:duty_list"), {"mobile": member_a.mobile, "duty": "system_admin"})
+    member_a.refresh_from_db()
+    assert member_a.admin_duty == AdminDuty.SYSTEM  # replaced, never both
+    client.post(reverse("console:duty_list"), {"mobile": security_admin.mobile, "duty": ""})
+    security_admin.refresh_from_db()
+    assert security_admin.admin_duty == AdminDuty.SECURITY  # nobody changes their own duty
+    assert AuditRecord.objects.filter(action="gonghui.account.duty_changed").count() == 2
+
+
+def test_only_the_security_administrator_assigns_duties(client, member_a, member_b, system_admin):
+    with pytest.raises(ServiceError):
+        services.admin_duty_assign(actor=system_admin, user=member_a, duty=AdminDuty.AUDIT)
+    client.force_login(system_admin)
+    assert client.get(reverse("console:duty_list")).status_code == 403
+
+
+def test_the_first_security_administrator_is_named_by_command(member_a):
+    from django.core.management import call_command
+
+    call_command("duty", "--mobile", member_a.mobile, "--duty", "security_admin")
+    member_a.refresh_from_db()
+    assert member_a.admin_duty == AdminDuty.SECURITY

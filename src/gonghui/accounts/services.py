@@ -488,3 +488,28 @@ def correction_reject(*, actor: Any, correction: CorrectionRequest, reason: str)
     correction.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
     log_action(actor=actor, action="gonghui.pii.correction_rejected", obj=correction, data={"reason": reason})
     return correction
+
+
+@transaction.atomic
+def admin_duty_assign(*, actor: Any, user: User, duty: str) -> User:
+    """The security administrator gives or takes away one of the three duties ("" takes it away). A duty is
+    a single field, so holding two is impossible; nobody changes their own duty."""
+    if getattr(actor, "admin_duty", "") != AdminDuty.SECURITY and actor != "bootstrap":
+        raise ServiceError(
+            "permission_denied", _("Only the security administrator assigns duties."), status=403
+        )
+    if duty and duty not in AdminDuty.values:
+        raise ServiceError("invalid_duty", _("Unknown duty."), field="duty")
+    if getattr(actor, "pk", None) == user.pk:
+        raise ServiceError("own_duty", _("Nobody changes their own duty."), status=403)
+    if user.is_superuser:
+        raise ServiceError(
+            "superuser_not_for_operation", _("The superuser cannot hold a duty."), field="mobile"
+        )
+    before = user.admin_duty
+    user.admin_duty = duty
+    user.save(update_fields=["admin_duty"])
+    log_action(
+        actor=actor, action="gonghui.account.duty_changed", obj=user, data={"from": before, "to": duty}
+    )
+    return user

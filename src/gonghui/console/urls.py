@@ -21,6 +21,7 @@ urlpatterns = [
     path("roles/<int:assignment_id>/revoke/", roles.role_revoke, name="role_revoke"),
     path("accounts/<int:user_id>/unlock/", roles.account_unlock_view, name="account_unlock"),
     path("accounts/corrections/", accounts.correction_list, name="correction_list"),
+    path("accounts/duties/", accounts.duty_list, name="duty_list"),
     path("accounts/corrections/<int:correction_id>/", accounts.correction_decide, name="correction_decide"),
 ]
 urlpatterns += [

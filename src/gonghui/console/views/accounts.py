@@ -42,3 +42,26 @@ def correction_decide(request: HttpRequest, correction_id: int) -> HttpResponse:
     except ServiceError as exc:
         messages.error(request, str(exc.message))
     return redirect("console:correction_list")
+
+
+@duty_view(AdminDuty.SECURITY)
+@sensitive
+def duty_list(request: HttpRequest) -> HttpResponse:
+    """The security administrator's page: who holds which of the three duties; give or take one away."""
+    from gonghui.accounts.models import User
+
+    if request.method == "POST":
+        try:
+            user = services.account_by_mobile(request.POST.get("mobile", ""))
+            if user is None:
+                raise ServiceError(
+                    "not_found", _("No account uses this mobile number."), status=404, field="mobile"
+                )
+            services.admin_duty_assign(actor=request.user, user=user, duty=request.POST.get("duty", ""))
+        except ServiceError as exc:
+            messages.error(request, str(exc.message))
+        else:
+            messages.success(request, _("Duty changed for %(name)s.") % {"name": user.real_name})
+        return redirect("console:duty_list")
+    holders = User.objects.exclude(admin_duty="").order_by("admin_duty", "real_name")
+    return render(request, "console/accounts/duties.html", {"holders": holders, "duties": AdminDuty.choices})
