@@ -26,7 +26,6 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from gonghui.accounts.models import User
 from gonghui.core.audit import (
     LEGAL_MIN_RETENTION_DAYS,
-    csv_safe,
     install_triggers,
     log_action,
     missing_triggers,
@@ -35,6 +34,7 @@ from gonghui.core.audit import (
     sm3_hex,
 )
 from gonghui.core.context import RequestInfo, reset_request_info, set_request_info
+from gonghui.core.exports import csv_safe
 from gonghui.core.models import AuditArchive, AuditChainHead, AuditRecord
 
 from .conftest import make_user

@@ -269,7 +269,10 @@ STORAGES = {
         )
     },
 }
-MEDIA_ROOT = VAR_DIR / "media"
+MEDIA_ROOT = VAR_DIR / "media"  # uploads: never served directly, only through scope-checked views
+GONGHUI_UPLOAD_MAX_MB = int(os.environ.get("GONGHUI_UPLOAD_MAX_MB", "10"))
+GONGHUI_UPLOAD_ZIP_MAX_MB = int(os.environ.get("GONGHUI_UPLOAD_ZIP_MAX_MB", "100"))
+GONGHUI_EXPORT_HOURS = int(os.environ.get("GONGHUI_EXPORT_HOURS", "24"))
 
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 500

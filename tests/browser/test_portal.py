@@ -177,3 +177,14 @@ def test_a_worker_asks_for_a_new_union_from_the_portal(phone: Page, demo) -> Non
     expect(page.locator(".facts")).to_contain_text("西湖区翠苑街道总工会")
     expect(page.locator(".badge")).to_have_text(zh("Pending"))
     snap(page, "portal-org-request-done-phone")
+
+
+def test_a_member_sees_their_own_data_masked_on_a_phone(phone: Page, demo) -> None:
+    page = phone
+    login(page, MEMBER.mobile, settings.GONGHUI_DEMO_PASSWORD)
+    page.locator('.tile[data-tile="mydata"]').click()
+    expect(page.locator("main h1").first).to_have_text(zh("My data"))
+    expect(page.locator(".facts")).to_contain_text(f"{MEMBER.mobile[:3]}****{MEMBER.mobile[-4:]}")
+    expect(page.locator("body")).not_to_contain_text(MEMBER.mobile)
+    assert_fits_phone(page)
+    snap(page, "portal-my-data-phone")

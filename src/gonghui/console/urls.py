@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import accounts, audit, orgs, requests, roles
+from .views import accounts, audit, exports, orgs, requests, roles
 
 app_name = "console"
 
@@ -22,10 +22,27 @@ urlpatterns = [
     path("accounts/<int:user_id>/unlock/", roles.account_unlock_view, name="account_unlock"),
     path("accounts/corrections/", accounts.correction_list, name="correction_list"),
     path("accounts/duties/", accounts.duty_list, name="duty_list"),
+    path("exports/", exports.export_list, name="export_list"),
+    path("exports/<str:kind>/masked/", exports.export_masked, name="export_masked"),
+    path("exports/<str:kind>/request/", exports.export_request, name="export_request"),
+    path("exports/<int:request_id>/decide/", exports.export_decide, name="export_decide"),
+    path("exports/<int:request_id>/download/", exports.export_download, name="export_download"),
     path("accounts/corrections/<int:correction_id>/", accounts.correction_decide, name="correction_decide"),
 ]
 urlpatterns += [
     path("audit/", audit.audit_list, name="audit_list"),
     path("audit/export/", audit.audit_export, name="audit_export"),
     path("audit/<int:record_id>/", audit.audit_detail, name="audit_detail"),
+]
+urlpatterns += [
+    path(
+        "requests/<int:request_id>/documents/",
+        requests.request_document_upload,
+        name="request_document_upload",
+    ),
+    path(
+        "requests/documents/<int:document_id>/",
+        requests.request_document_download,
+        name="request_document_download",
+    ),
 ]

@@ -573,15 +573,3 @@ def _users_with_mobile(mobile: str) -> QuerySet[Any]:
     except (ImportError, ImproperlyConfigured):
         match = Q(mobile=mobile)
     return user_model.objects.filter(match).values("pk")
-
-
-_FORMULA_START = ("=", "+", "-", "@")
-
-
-def csv_safe(value: Any) -> str:
-    """A cell that a spreadsheet will not run as a formula (CSV injection): text starting with = + - @ or a
-    control character gets a leading apostrophe, which Excel and WPS show as plain text."""
-    text = "" if value is None else str(value)
-    if text and (text.startswith(_FORMULA_START) or ord(text[0]) < 32 or ord(text[0]) == 127):
-        return "'" + text
-    return text

@@ -131,3 +131,43 @@ class ScheduledJob(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ExportRequest(models.Model):
+    """A request to export a list with personal data in full. A second authorised person approves it; the
+    requester then downloads it once within GONGHUI_EXPORT_HOURS. Masked exports need no request."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for a second person")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        DOWNLOADED = "downloaded", _("Downloaded")
+
+    kind = models.CharField(_("list"), max_length=40)
+    org = models.ForeignKey("orgs.Org", on_delete=models.PROTECT, related_name="+", verbose_name=_("union"))
+    reason = models.TextField(_("reason"))
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PENDING)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(_("decision note"), blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    downloaded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at"]
+        verbose_name = _("export request")
+        verbose_name_plural = _("export requests")
+        constraints = [
+            # The approver is never the requester, whatever the code above does.
+            models.CheckConstraint(
+                condition=models.Q(decided_by__isnull=True) | ~models.Q(decided_by=models.F("requested_by")),
+                name="export_second_person",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.org_id} {self.status}"

@@ -162,6 +162,37 @@ class OrgRequest(models.Model):
         return self.name
 
 
+class OrgRequestDocument(models.Model):
+    """A document attached to a set-up request. The file lies under MEDIA_ROOT with a random name
+    (`stored_path`); the client's name is kept only as `original_name`."""
+
+    class Kind(models.TextChoices):
+        APPLICATION = "application", _("Application letter")
+        STAFF_LIST = "staff_list", _("Staff list")
+        LICENCE = "licence", _("Employer's business licence")
+        OTHER = "other", _("Other document")
+
+    request = models.ForeignKey(
+        OrgRequest, on_delete=models.PROTECT, related_name="documents", verbose_name=_("request")
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.OTHER)
+    original_name = models.CharField(_("file name"), max_length=200)
+    stored_path = models.CharField(max_length=255, unique=True, editable=False)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("request document")
+        verbose_name_plural = _("request documents")
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
 class Role(models.TextChoices):
     ORG_ADMIN = "org_admin", _("Org administrator")
     REVIEWER = "reviewer", _("Reviewer")

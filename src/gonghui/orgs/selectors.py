@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gonghui.core.errors import NotFound, PermissionDenied
 
-from .models import Org, OrgKind, OrgRequest, RoleAssignment
+from .models import Org, OrgKind, OrgRequest, OrgRequestDocument, RoleAssignment
 from .paths import ids_from_path, is_within, minimal_cover, subtree_q
 from .rules import permissions_for
 
@@ -195,3 +195,22 @@ def public_parent_by_code(*, code: str) -> Org | None:
         .exclude(kind__in=[OrgKind.GRASSROOTS, OrgKind.BRANCH, OrgKind.GROUP])
         .first()
     )
+
+
+def org_request_documents(*, request: OrgRequest) -> QuerySet[OrgRequestDocument]:
+    """The documents of a request the caller already holds through org_request_get (which checked scope)."""
+    return OrgRequestDocument.objects.filter(request=request).select_related("uploaded_by")
+
+
+def org_request_document_get(*, actor: Any, document_id: int) -> OrgRequestDocument:
+    """A document of a set-up request, for its requester or anyone who may view the request's parent union;
+    anyone else is told it does not exist."""
+    doc = (
+        OrgRequestDocument.objects.select_related("request", "request__parent").filter(pk=document_id).first()
+    )
+    if doc is None or not (
+        doc.request.requested_by_id == getattr(actor, "pk", None)
+        or actor_can(actor, "org.view", doc.request.parent)
+    ):
+        raise NotFound(_("No such document in your scope."))
+    return doc

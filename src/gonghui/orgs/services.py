@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, BinaryIO
 
 from django.db import IntegrityError, transaction
 from django.db.models import F, Value
@@ -12,13 +12,22 @@ from django.utils.translation import gettext_lazy as _
 from pypinyin import Style, lazy_pinyin
 
 from gonghui.core.audit import log_action
-from gonghui.core.errors import PermissionDenied, ServiceError
+from gonghui.core.errors import NotFound, PermissionDenied, ServiceError
 from gonghui.core.identifiers import clean_division_code, clean_uscc
+from gonghui.core.uploads import (
+    DOCUMENT_TYPES,
+    check_upload,
+    delete_stored,
+    media_path,
+    safe_name,
+    sha256_of,
+    store_upload,
+)
 
-from .models import Org, OrgKind, OrgRequest, OrgRollup, Role, RoleAssignment
+from .models import Org, OrgKind, OrgRequest, OrgRequestDocument, OrgRollup, Role, RoleAssignment
 from .paths import segment, subtree_q
 from .rules import TERRITORIAL_KINDS, can_hang_under
-from .selectors import actor_can
+from .selectors import actor_can, org_request_document_get
 
 DIVISION_REQUIRED = frozenset({OrgKind.PROVINCE, OrgKind.CITY, OrgKind.DISTRICT})
 
@@ -473,3 +482,98 @@ def role_revoke(*, actor: Any, assignment: RoleAssignment) -> None:
         data={"user": assignment.user_id, "role": assignment.role},
     )
     assignment.delete()
+
+
+# --- documents of set-up requests ----------------------------------------------------------------------------
+MAX_REQUEST_DOCUMENTS = 10
+
+
+def org_request_document_add(*, actor: Any, request: OrgRequest, file: Any, kind: str) -> OrgRequestDocument:
+    """Attach a checked file (PDF, PNG, JPEG, XLSX or DOCX) to a set-up request.
+
+    The requester may add documents while the request is pending; a cadre who may decide it may add them at
+    any time. The file is written before the row; if the row is not written, the file is removed again.
+    """
+    may_decide = actor_can(actor, "org.request.decide", request.parent)
+    is_requester = request.requested_by_id == getattr(actor, "pk", None)
+    if not (may_decide or is_requester):
+        if not actor_can(actor, "org.view", request.parent):
+            raise NotFound(_("No such request in your scope."))
+        raise PermissionDenied(_("Only the requester or a cadre who decides the request may add documents."))
+    if kind not in OrgRequestDocument.Kind.values:
+        raise ServiceError("invalid_kind", _("Unknown kind of document."), field="kind")
+
+    def check_state(req: OrgRequest) -> None:
+        if not may_decide and req.status != OrgRequest.Status.PENDING:
+            raise ServiceError(
+                "not_pending", _("Documents cannot be added after the request was decided."), status=409
+            )
+        if OrgRequestDocument.objects.filter(request=req).count() >= MAX_REQUEST_DOCUMENTS:
+            raise ServiceError(
+                "too_many_documents",
+                _("A request holds at most %(n)s documents.") % {"n": MAX_REQUEST_DOCUMENTS},
+                field="file",
+                status=409,
+            )
+
+    check_state(request)  # before writing anything to disk
+    content_type = check_upload(file, allowed=DOCUMENT_TYPES)
+    size = int(file.size)
+    digest = sha256_of(file)
+    original_name = safe_name(getattr(file, "name", ""))
+    stored = store_upload(file, folder=f"org_requests/{request.pk}")
+    try:
+        with transaction.atomic():
+            req = OrgRequest.objects.select_for_update().select_related("parent").get(pk=request.pk)
+            check_state(req)
+            doc = OrgRequestDocument.objects.create(
+                request=req,
+                kind=kind,
+                original_name=original_name,
+                stored_path=stored,
+                content_type=content_type,
+                size=size,
+                sha256=digest,
+                uploaded_by=actor,
+            )
+            log_action(
+                actor=actor,
+                action="gonghui.org.request.document_added",
+                obj=doc,
+                org_path=req.parent.path,
+                data={
+                    "request": req.pk,
+                    "kind": kind,
+                    "name": original_name,
+                    "content_type": content_type,
+                    "size": size,
+                    "sha256": digest,
+                },
+            )
+    except BaseException:
+        delete_stored(stored)
+        raise
+    return doc
+
+
+def org_request_document_open(*, actor: Any, document_id: int) -> tuple[OrgRequestDocument, BinaryIO]:
+    """Open a document's file for someone allowed to see it (see selectors.org_request_document_get), and
+    audit the download. The caller closes the file (FileResponse does)."""
+    doc = org_request_document_get(actor=actor, document_id=document_id)
+    try:
+        handle = open(media_path(doc.stored_path), "rb")  # noqa: SIM115  # closed by the caller
+    except (OSError, ValueError) as exc:
+        raise NotFound(_("The file of this document is missing.")) from exc
+    try:
+        with transaction.atomic():
+            log_action(
+                actor=actor,
+                action="gonghui.org.request.document_downloaded",
+                obj=doc,
+                org_path=doc.request.parent.path,
+                data={"request": doc.request_id, "sha256": doc.sha256},
+            )
+    except BaseException:
+        handle.close()
+        raise
+    return doc, handle

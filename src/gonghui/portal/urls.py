@@ -21,3 +21,15 @@ urlpatterns = [
     path("unions/new/", home.org_request, name="org_request"),
     path("unions/requests/<int:request_id>/", home.org_request_done, name="org_request_done"),
 ]
+urlpatterns += [
+    path(
+        "unions/requests/<int:request_id>/documents/",
+        home.org_request_document_upload,
+        name="org_request_document_upload",
+    ),
+    path(
+        "unions/requests/<int:request_id>/documents/<int:document_id>/",
+        home.org_request_document_download,
+        name="org_request_document_download",
+    ),
+]

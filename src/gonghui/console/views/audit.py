@@ -26,7 +26,8 @@ from django.utils.translation import gettext_lazy
 
 from gonghui.accounts.services import password_expired
 from gonghui.accounts.twofactor import requires_2fa
-from gonghui.core.audit import AuditFilter, audit_record_query, csv_safe, log_action, record_hash
+from gonghui.core.audit import AuditFilter, audit_record_query, log_action, record_hash
+from gonghui.core.exports import csv_safe
 from gonghui.core.models import AuditRecord
 from gonghui.orgs import selectors
 from gonghui.orgs.models import Org

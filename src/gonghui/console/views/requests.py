@@ -1,15 +1,19 @@
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from gonghui.core.errors import ServiceError
+from gonghui.core.uploads import attachment_response
 from gonghui.orgs import selectors, services
 from gonghui.orgs.models import OrgRequest
 
-from ..forms import OrgRequestForm, RejectForm
+from ..forms import OrgRequestForm, RejectForm, RequestDocumentForm
 from .common import ConsoleRequest, console_view
 
 
@@ -60,12 +64,53 @@ def request_detail(request: ConsoleRequest, request_id: int) -> HttpResponse:
         except ServiceError as exc:
             messages.error(request, str(exc.message))
             return redirect("console:request_detail", request_id=req.pk)
+    can_decide = selectors.actor_can(request.user, "org.request.decide", req.parent)
     return render(
         request,
         "console/requests/detail.html",
         {
             "req": req,
             "reject_form": reject_form,
-            "can_decide": selectors.actor_can(request.user, "org.request.decide", req.parent),
+            "can_decide": can_decide,
+            "documents": selectors.org_request_documents(request=req),
+            "document_form": RequestDocumentForm(),
+            "can_add_documents": can_decide
+            or (req.status == OrgRequest.Status.PENDING and req.requested_by_id == request.user.pk),
         },
+    )
+
+
+@require_POST
+@console_view
+def request_document_upload(request: ConsoleRequest, request_id: int) -> HttpResponse:
+    req = selectors.org_request_get(actor=request.user, request_id=request_id)
+    form = RequestDocumentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, str(error))
+    else:
+        try:
+            doc = services.org_request_document_add(
+                actor=request.user,
+                request=req,
+                file=form.cleaned_data["file"],
+                kind=form.cleaned_data["kind"],
+            )
+        except ServiceError as exc:
+            if exc.status == 404:
+                raise
+            messages.error(request, str(exc.message))
+        else:
+            messages.success(request, _("%(name)s was attached.") % {"name": doc.original_name})
+    return redirect("console:request_detail", request_id=req.pk)
+
+
+@console_view
+def request_document_download(request: ConsoleRequest, document_id: int) -> HttpResponse:
+    doc, handle = services.org_request_document_open(actor=request.user, document_id=document_id)
+    # A streaming response; console_view is typed for HttpResponse but passes any response through.
+    return cast(
+        HttpResponse,
+        attachment_response(handle, filename=doc.original_name, content_type=doc.content_type),
     )

@@ -3,7 +3,8 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -12,10 +13,11 @@ from django.views.decorators.http import require_POST
 from gonghui.accounts import services as account_services
 from gonghui.accounts.reauth import mark_reauthenticated
 from gonghui.core.errors import ServiceError
+from gonghui.core.uploads import attachment_response
 from gonghui.orgs import selectors
 from gonghui.orgs import services as org_services
 from gonghui.orgs.selectors import has_console_access
-from gonghui.portal.forms import OrgRequestForm, PasswordLoginForm, SmsLoginForm
+from gonghui.portal.forms import OrgRequestForm, PasswordLoginForm, RequestDocumentForm, SmsLoginForm
 from gonghui.portal.services_grid import TILES
 
 
@@ -131,4 +133,51 @@ def org_request(request: HttpRequest) -> HttpResponse:
 @login_required
 def org_request_done(request: HttpRequest, request_id: int) -> HttpResponse:
     req = selectors.org_request_get(actor=request.user, request_id=request_id)
-    return render(request, "portal/org_request_done.html", {"req": req})
+    return render(
+        request,
+        "portal/org_request_done.html",
+        {
+            "req": req,
+            "documents": selectors.org_request_documents(request=req),
+            "document_form": RequestDocumentForm(),
+            "can_add_documents": (req.status == req.Status.PENDING and req.requested_by_id == request.user.pk)
+            or selectors.actor_can(request.user, "org.request.decide", req.parent),
+        },
+    )
+
+
+@login_required
+@require_POST
+def org_request_document_upload(request: HttpRequest, request_id: int) -> HttpResponse:
+    req = selectors.org_request_get(actor=request.user, request_id=request_id)
+    form = RequestDocumentForm(request.POST, request.FILES)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, str(error))
+    else:
+        try:
+            doc = org_services.org_request_document_add(
+                actor=request.user,
+                request=req,
+                file=form.cleaned_data["file"],
+                kind=form.cleaned_data["kind"],
+            )
+        except ServiceError as exc:
+            if exc.status == 404:
+                raise
+            messages.error(request, str(exc.message))
+        else:
+            messages.success(request, _("%(name)s was attached.") % {"name": doc.original_name})
+    return redirect("portal:org_request_done", request_id=req.pk)
+
+
+@login_required
+def org_request_document_download(
+    request: HttpRequest, request_id: int, document_id: int
+) -> HttpResponseBase:
+    doc = selectors.org_request_document_get(actor=request.user, document_id=document_id)
+    if doc.request_id != request_id:
+        raise Http404
+    doc, handle = org_services.org_request_document_open(actor=request.user, document_id=doc.pk)
+    return attachment_response(handle, filename=doc.original_name, content_type=doc.content_type)

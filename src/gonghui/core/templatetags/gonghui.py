@@ -1,0 +1,32 @@
+"""Template helpers shared by the portal and the console."""
+
+from __future__ import annotations
+
+from django import template
+from django.utils.translation import gettext_lazy as _
+
+register = template.Library()
+
+# What a person reads for the audit actions they meet on their own pages; the audit administrator sees codes.
+ACTION_LABELS = {
+    "gonghui.auth.login": _("Logged in"),
+    "gonghui.auth.login_failed": _("Failed login"),
+    "gonghui.auth.login_locked": _("Login refused: account locked"),
+    "gonghui.auth.logout": _("Logged out"),
+    "gonghui.auth.logout_everywhere": _("Logged out on every device"),
+    "gonghui.auth.password_changed": _("Password changed"),
+    "gonghui.auth.reauthenticated": _("Password confirmed"),
+    "gonghui.auth.2fa_enrolled": _("Two-factor login set up"),
+    "gonghui.auth.2fa_verified": _("Two-factor code accepted"),
+    "gonghui.auth.2fa_failed": _("Two-factor code refused"),
+    "gonghui.auth.session_expired": _("Logged out after inactivity"),
+    "gonghui.pii.self_export": _("Downloaded my data"),
+    "gonghui.pii.correction_requested": _("Asked for a correction"),
+    "gonghui.api_token.issued": _("API token issued"),
+    "gonghui.api_token.revoked": _("API token revoked"),
+}
+
+
+@register.filter
+def action_label(code: str) -> str:
+    return str(ACTION_LABELS.get(code, code))
