@@ -229,3 +229,55 @@ class CorrectionRequest(models.Model):
         if self.field == self.Field.MOBILE:
             return mask_mobile(self.requested_value)
         return mask_name(self.requested_value)
+
+
+class PrivacyNotice(models.Model):
+    """A version of the privacy notice (个人信息处理规则). Consents name the version the person saw."""
+
+    version = models.CharField(_("version"), max_length=20, unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("text"))
+    published_at = models.DateTimeField(_("published"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-published_at"]
+        verbose_name = _("privacy notice")
+        verbose_name_plural = _("privacy notices")
+
+    def __str__(self) -> str:
+        return f"{self.version} {self.title}"
+
+
+class Consent(models.Model):
+    """A person's separate consent (PIPL art. 29) to one purpose, under one version of the notice. Withdrawing
+    keeps the record and sets withdrawn_at: consents are evidence, never deleted."""
+
+    class Purpose(models.TextChoices):
+        SENSITIVE = (
+            "sensitive",
+            _("Processing of sensitive personal information (ID number, health, finances)"),
+        )
+        MEMBERSHIP = "membership", _("Processing of personal information for union membership")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="consents")
+    purpose = models.CharField(_("purpose"), max_length=20, choices=Purpose.choices)
+    notice = models.ForeignKey(
+        PrivacyNotice, on_delete=models.PROTECT, related_name="+", verbose_name=_("notice")
+    )
+    given_at = models.DateTimeField(_("given"), auto_now_add=True)
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-given_at"]
+        verbose_name = _("consent")
+        verbose_name_plural = _("consents")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "purpose"],
+                condition=models.Q(withdrawn_at__isnull=True),
+                name="one_live_consent",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.purpose} {self.notice_id}"

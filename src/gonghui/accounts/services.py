@@ -32,8 +32,10 @@ from .models import (
     USER_MOBILE_PURPOSE,
     AdminDuty,
     ApiToken,
+    Consent,
     CorrectionRequest,
     PasswordHistory,
+    PrivacyNotice,
     SmsCode,
     User,
     sms_mobile_index,
@@ -513,3 +515,74 @@ def admin_duty_assign(*, actor: Any, user: User, duty: str) -> User:
         actor=actor, action="gonghui.account.duty_changed", obj=user, data={"from": before, "to": duty}
     )
     return user
+
+
+def privacy_notice_current() -> PrivacyNotice | None:
+    return PrivacyNotice.objects.filter(published_at__lte=timezone.now()).first()
+
+
+@transaction.atomic
+def privacy_notice_publish(*, actor: Any, version: str, title: str, body: str) -> PrivacyNotice:
+    """The system administrator publishes a new version; earlier consents keep naming the version they saw."""
+    _require_system_admin(actor)
+    if not (version.strip() and title.strip() and body.strip()):
+        raise ServiceError("notice_incomplete", _("A notice needs a version, a title and its text."))
+    if PrivacyNotice.objects.filter(version=version.strip()).exists():
+        raise ServiceError(
+            "duplicate_version", _("This version exists already."), field="version", status=409
+        )
+    notice = PrivacyNotice.objects.create(version=version.strip(), title=title.strip(), body=body)
+    log_action(actor=actor, action="gonghui.privacy.notice_published", obj=notice)
+    return notice
+
+
+@transaction.atomic
+def consent_give(*, user: User, purpose: str, notice: PrivacyNotice) -> Consent:
+    """Record a separate consent to one purpose under the notice the person was shown. Giving it again under a
+    newer notice replaces the live consent (the old one is marked withdrawn, never deleted)."""
+    if purpose not in Consent.Purpose.values:
+        raise ServiceError("invalid_purpose", _("Unknown purpose."), field="purpose")
+    live = (
+        Consent.objects.select_for_update()
+        .filter(user=user, purpose=purpose, withdrawn_at__isnull=True)
+        .first()
+    )
+    if live is not None:
+        if live.notice_id == notice.pk:
+            return live
+        live.withdrawn_at = timezone.now()
+        live.save(update_fields=["withdrawn_at"])
+    consent = Consent.objects.create(user=user, purpose=purpose, notice=notice)
+    log_action(
+        actor=user,
+        action="gonghui.privacy.consent_given",
+        obj=consent,
+        data={"purpose": purpose, "notice": notice.version},
+    )
+    return consent
+
+
+@transaction.atomic
+def consent_withdraw(*, user: User, consent: Consent) -> Consent:
+    """Withdrawing is as easy as giving (PIPL art. 15); what depends on the consent stops from now on."""
+    consent = Consent.objects.select_for_update().get(pk=consent.pk)
+    if consent.user_id != user.pk:
+        raise ServiceError("not_found", _("No such consent."), status=404)
+    if consent.withdrawn_at is None:
+        consent.withdrawn_at = timezone.now()
+        consent.save(update_fields=["withdrawn_at"])
+        log_action(
+            actor=user,
+            action="gonghui.privacy.consent_withdrawn",
+            obj=consent,
+            data={"purpose": consent.purpose},
+        )
+    return consent
+
+
+def consent_live(*, user: User, purpose: str) -> Consent | None:
+    return (
+        Consent.objects.filter(user=user, purpose=purpose, withdrawn_at__isnull=True)
+        .select_related("notice")
+        .first()
+    )

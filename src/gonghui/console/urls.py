@@ -22,6 +22,7 @@ urlpatterns = [
     path("accounts/<int:user_id>/unlock/", roles.account_unlock_view, name="account_unlock"),
     path("accounts/corrections/", accounts.correction_list, name="correction_list"),
     path("accounts/duties/", accounts.duty_list, name="duty_list"),
+    path("accounts/privacy/", accounts.privacy_notices, name="privacy_notices"),
     path("exports/", exports.export_list, name="export_list"),
     path("exports/<str:kind>/masked/", exports.export_masked, name="export_masked"),
     path("exports/<str:kind>/request/", exports.export_request, name="export_request"),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import account, home, mydata, twofactor
+from .views import account, home, mydata, privacy, twofactor
 
 app_name = "portal"
 
@@ -14,6 +14,9 @@ urlpatterns = [
     path("me/logout-everywhere/", account.logout_everywhere, name="logout_everywhere"),
     path("reauth/", account.reauth, name="reauth"),
     path("me/data/", mydata.my_data, name="my_data"),
+    path("privacy/", privacy.privacy, name="privacy"),
+    path("privacy/consent/", privacy.consent_give, name="consent_give"),
+    path("privacy/consent/<int:consent_id>/withdraw/", privacy.consent_withdraw, name="consent_withdraw"),
     path("me/data/download/", mydata.my_data_download, name="my_data_download"),
     path("me/2fa/enrol/", twofactor.enrol, name="2fa_enrol"),
     path("me/2fa/verify/", twofactor.verify, name="2fa_verify"),

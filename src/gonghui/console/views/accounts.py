@@ -65,3 +65,25 @@ def duty_list(request: HttpRequest) -> HttpResponse:
         return redirect("console:duty_list")
     holders = User.objects.exclude(admin_duty="").order_by("admin_duty", "real_name")
     return render(request, "console/accounts/duties.html", {"holders": holders, "duties": AdminDuty.choices})
+
+
+@duty_view(AdminDuty.SYSTEM)
+@sensitive
+def privacy_notices(request: HttpRequest) -> HttpResponse:
+    """The system administrator publishes versions of the privacy notice; consents name the version seen."""
+    from gonghui.accounts.models import PrivacyNotice
+
+    if request.method == "POST":
+        try:
+            services.privacy_notice_publish(
+                actor=request.user,
+                version=request.POST.get("version", ""),
+                title=request.POST.get("title", ""),
+                body=request.POST.get("body", ""),
+            )
+        except ServiceError as exc:
+            messages.error(request, str(exc.message))
+        else:
+            messages.success(request, _("The new version is published."))
+        return redirect("console:privacy_notices")
+    return render(request, "console/accounts/privacy.html", {"notices": PrivacyNotice.objects.all()[:20]})

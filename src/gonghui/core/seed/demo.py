@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from gonghui.accounts.models import User
+from gonghui.accounts.models import PrivacyNotice, User
 from gonghui.core.fields import blind_q
 from gonghui.core.identifiers import uscc_with_check
 from gonghui.orgs.models import Org, OrgKind, OrgRequest, Role, RoleAssignment
@@ -373,6 +373,8 @@ def seed_demo() -> dict[str, int]:
         if account.role in ("org_admin", "reviewer") and not TOTPDevice.objects.filter(user=user).exists():
             # Administrators and reviewers need TOTP; `make demo` shows the current code on the verify page.
             TOTPDevice.objects.create(user=user, name="default", confirmed=True)
+    if not PrivacyNotice.objects.exists():
+        PrivacyNotice.objects.create(version="2026.1", title="网上职工之家个人信息处理规则", body=DEMO_NOTICE)
     if not OrgRequest.objects.exists():
         requester = User.objects.get(blind_q(User, "mobile", "13900000001"))
         for name, parent_code, staff in [
@@ -396,3 +398,12 @@ def _codes(node: Node) -> list[str]:
     for child in node.children:
         out.extend(_codes(child))
     return out
+
+
+DEMO_NOTICE = """我们为办理入会、会籍管理、维权服务和帮扶救助处理您的个人信息，只收集办理所需的最少信息。
+
+身份证号码、健康、财产等敏感个人信息，仅在您单独同意后处理，加密存储，默认脱敏显示；工会干部查看完整信息须有权限、说明理由，并留有审计记录。
+
+您可以随时在“我的信息”中查看、下载您的个人信息，申请更正；也可以在本页撤回同意，撤回不影响撤回前已进行的处理。
+
+个人信息保存在中国境内，保存期限为实现处理目的所必需的最短时间；日志依法保存不少于六个月。"""
