@@ -13,15 +13,21 @@ from gonghui.core.models import AuditRecord
 from tests.conftest import PASSWORD, make_user
 
 
-@pytest.fixture
-def system_admin(db):
+def duty_holder(mobile, name, duty):
+    """A person holding one of the three duties, with TOTP enrolled as the platform requires."""
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    user = make_user("13600000001", "系统管理员")
-    user.admin_duty = AdminDuty.SYSTEM
+    user = make_user(mobile, name)
+    user.admin_duty = duty
     user.save(update_fields=["admin_duty"])
     TOTPDevice.objects.create(user=user, name="default", confirmed=True)
     return user
+
+
+@pytest.fixture
+def system_admin(db):
+    """Handles corrections of account data; nothing else."""
+    return duty_holder("13600000001", "系统管理员", AdminDuty.SYSTEM)
 
 
 def test_the_page_shows_masked_data_roles_and_activity(client, tree, district_cadre_a):
@@ -101,13 +107,8 @@ def test_one_pending_correction_per_field_and_bad_values_are_refused(member_a):
 
 @pytest.fixture
 def security_admin(db):
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    user = make_user("13600000002", "安全管理员")
-    user.admin_duty = AdminDuty.SECURITY
-    user.save(update_fields=["admin_duty"])
-    TOTPDevice.objects.create(user=user, name="default", confirmed=True)
-    return user
+    """Assigns the three duties and unlocks accounts."""
+    return duty_holder("13600000002", "安全管理员", AdminDuty.SECURITY)
 
 
 def test_the_security_administrator_assigns_duties_one_per_account(client, member_a, security_admin):

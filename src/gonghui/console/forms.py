@@ -1,8 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from gonghui.core.uploads import upload_max_mb
-from gonghui.orgs.models import OrgRequestDocument, Role
+from gonghui.orgs.models import Role
 
 
 class OrgRequestForm(forms.Form):
@@ -49,18 +48,3 @@ class OrgEditForm(forms.Form):
     employer_name = forms.CharField(label=_("Employer"), max_length=120, required=False)
     address = forms.CharField(label=_("Address"), max_length=200, required=False)
     staff_count = forms.IntegerField(label=_("Staff count"), min_value=0)
-
-
-class RequestDocumentForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Kind of document"), choices=OrgRequestDocument.Kind.choices)
-    file = forms.FileField(
-        label=_("File"),
-        widget=forms.FileInput(attrs={"accept": ".pdf,.png,.jpg,.jpeg,.xlsx,.docx"}),
-    )
-
-    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
-        super().__init__(*args, **kwargs)
-        # Built per form, in the language of the request, with the limit as configured now.
-        self.fields["file"].help_text = _("PDF, PNG, JPEG, XLSX or DOCX, at most %(mb)s MB.") % {
-            "mb": upload_max_mb()
-        }

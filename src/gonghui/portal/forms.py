@@ -1,9 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from gonghui.core.uploads import upload_max_mb
-from gonghui.orgs.models import OrgRequestDocument
-
 
 class PasswordLoginForm(forms.Form):
     mobile = forms.CharField(
@@ -73,18 +70,3 @@ class CorrectionForm(forms.Form):
     )
     value = forms.CharField(label=_("Correct value"), max_length=50)
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
-
-
-class RequestDocumentForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Kind of document"), choices=OrgRequestDocument.Kind.choices)
-    file = forms.FileField(
-        label=_("File"),
-        widget=forms.FileInput(attrs={"accept": ".pdf,.png,.jpg,.jpeg,.xlsx,.docx"}),
-    )
-
-    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
-        super().__init__(*args, **kwargs)
-        # Built per form, in the language of the request, with the limit as configured now.
-        self.fields["file"].help_text = _("PDF, PNG, JPEG, XLSX or DOCX, at most %(mb)s MB.") % {
-            "mb": upload_max_mb()
-        }

@@ -12,8 +12,9 @@ from gonghui.core.errors import ServiceError
 from gonghui.core.uploads import attachment_response
 from gonghui.orgs import selectors, services
 from gonghui.orgs.models import OrgRequest
+from gonghui.orgs.ui import RequestDocumentForm, attach_document
 
-from ..forms import OrgRequestForm, RejectForm, RequestDocumentForm
+from ..forms import OrgRequestForm, RejectForm
 from .common import ConsoleRequest, console_view
 
 
@@ -84,25 +85,7 @@ def request_detail(request: ConsoleRequest, request_id: int) -> HttpResponse:
 @console_view
 def request_document_upload(request: ConsoleRequest, request_id: int) -> HttpResponse:
     req = selectors.org_request_get(actor=request.user, request_id=request_id)
-    form = RequestDocumentForm(request.POST, request.FILES)
-    if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, str(error))
-    else:
-        try:
-            doc = services.org_request_document_add(
-                actor=request.user,
-                request=req,
-                file=form.cleaned_data["file"],
-                kind=form.cleaned_data["kind"],
-            )
-        except ServiceError as exc:
-            if exc.status == 404:
-                raise
-            messages.error(request, str(exc.message))
-        else:
-            messages.success(request, _("%(name)s was attached.") % {"name": doc.original_name})
+    attach_document(request, req)
     return redirect("console:request_detail", request_id=req.pk)
 
 

@@ -17,7 +17,8 @@ from gonghui.core.uploads import attachment_response
 from gonghui.orgs import selectors
 from gonghui.orgs import services as org_services
 from gonghui.orgs.selectors import has_console_access
-from gonghui.portal.forms import OrgRequestForm, PasswordLoginForm, RequestDocumentForm, SmsLoginForm
+from gonghui.orgs.ui import RequestDocumentForm, attach_document
+from gonghui.portal.forms import OrgRequestForm, PasswordLoginForm, SmsLoginForm
 from gonghui.portal.services_grid import TILES
 
 
@@ -150,25 +151,7 @@ def org_request_done(request: HttpRequest, request_id: int) -> HttpResponse:
 @require_POST
 def org_request_document_upload(request: HttpRequest, request_id: int) -> HttpResponse:
     req = selectors.org_request_get(actor=request.user, request_id=request_id)
-    form = RequestDocumentForm(request.POST, request.FILES)
-    if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, str(error))
-    else:
-        try:
-            doc = org_services.org_request_document_add(
-                actor=request.user,
-                request=req,
-                file=form.cleaned_data["file"],
-                kind=form.cleaned_data["kind"],
-            )
-        except ServiceError as exc:
-            if exc.status == 404:
-                raise
-            messages.error(request, str(exc.message))
-        else:
-            messages.success(request, _("%(name)s was attached.") % {"name": doc.original_name})
+    attach_document(request, req)
     return redirect("portal:org_request_done", request_id=req.pk)
 
 
