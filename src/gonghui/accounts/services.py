@@ -586,3 +586,26 @@ def consent_live(*, user: User, purpose: str) -> Consent | None:
         .select_related("notice")
         .first()
     )
+
+
+@transaction.atomic
+def account_set_active(*, actor: Any, user: User, active: bool, reason: str) -> User:
+    """The system administrator disables an account (a cadre who left, a lost phone) or enables it again.
+    Disabling ends every session and revokes the API tokens at once."""
+    _require_system_admin(actor)
+    if getattr(actor, "pk", None) == user.pk:
+        raise ServiceError("own_account", _("Nobody disables their own account."), status=403)
+    if not reason.strip():
+        raise ServiceError("reason_required", _("Give a reason."), field="reason")
+    user.is_active = active
+    user.save(update_fields=["is_active"])
+    if not active:
+        User.objects.filter(pk=user.pk).update(session_epoch=F("session_epoch") + 1)
+        ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    log_action(
+        actor=actor,
+        action="gonghui.account.enabled" if active else "gonghui.account.disabled",
+        obj=user,
+        data={"reason": reason},
+    )
+    return user

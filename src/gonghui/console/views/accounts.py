@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -87,3 +88,81 @@ def privacy_notices(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("The new version is published."))
         return redirect("console:privacy_notices")
     return render(request, "console/accounts/privacy.html", {"notices": PrivacyNotice.objects.all()[:20]})
+
+
+@duty_view(AdminDuty.SYSTEM)
+@sensitive
+def account_admin(request: HttpRequest) -> HttpResponse:
+    """Find an account by its mobile number and disable or enable it."""
+    found = None
+    query = request.GET.get("mobile", "").strip()
+    if request.method == "POST":
+        user = services.account_by_mobile(request.POST.get("mobile", ""))
+        if user is None:
+            messages.error(request, _("No account uses this mobile number."))
+        else:
+            try:
+                services.account_set_active(
+                    actor=request.user,
+                    user=user,
+                    active=request.POST.get("action") == "enable",
+                    reason=request.POST.get("reason", ""),
+                )
+            except ServiceError as exc:
+                messages.error(request, str(exc.message))
+            else:
+                messages.success(request, _("Saved."))
+        return redirect(f"{request.path}?mobile={request.POST.get('mobile', '')}")
+    if query:
+        try:
+            found = services.account_by_mobile(query)
+        except ServiceError as exc:
+            messages.error(request, str(exc.message))
+    return render(request, "console/accounts/accounts.html", {"query": query, "found": found})
+
+
+@duty_view(AdminDuty.SYSTEM)
+@sensitive
+def calendar_admin(request: HttpRequest) -> HttpResponse:
+    """Enter the State Council's holiday schedule for a year the bundled calendar does not know."""
+    from datetime import date
+
+    from gonghui.core import calendar_services
+    from gonghui.core.models import ScheduleYear, WorkdayOverride
+
+    year = int(request.GET.get("year") or request.POST.get("year") or timezone.localdate().year + 1)
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "official":
+                calendar_services.schedule_year_mark_official(actor=request.user, year=year)
+            elif request.POST.get("action") == "remove":
+                override = WorkdayOverride.objects.filter(pk=request.POST.get("override", "0")).first()
+                if override is not None:
+                    calendar_services.workday_override_remove(actor=request.user, override=override)
+            else:
+                day = date.fromisoformat(request.POST.get("day", ""))
+                calendar_services.workday_override_set(
+                    actor=request.user,
+                    day=day,
+                    is_workday=request.POST.get("is_workday") == "1",
+                    name=request.POST.get("name", ""),
+                )
+        except ValueError:
+            messages.error(request, _("Give the day as a date."))
+        except ServiceError as exc:
+            messages.error(request, str(exc.message))
+        else:
+            messages.success(request, _("Saved."))
+        return redirect(f"{request.path}?year={year}")
+    from gonghui.core.calendar import is_provisional
+
+    return render(
+        request,
+        "console/accounts/calendar.html",
+        {
+            "year": year,
+            "days": WorkdayOverride.objects.filter(day__year=year),
+            "official": ScheduleYear.objects.filter(year=year).exists(),
+            "provisional": is_provisional(date(year, 1, 1)),
+        },
+    )
