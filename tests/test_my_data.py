@@ -138,3 +138,31 @@ def test_the_first_security_administrator_is_named_by_command(member_a):
     call_command("duty", "--mobile", member_a.mobile, "--duty", "security_admin")
     member_a.refresh_from_db()
     assert member_a.admin_duty == AdminDuty.SECURITY
+
+
+def test_the_security_administrator_manages_roles_anywhere(client, tree, member_a, viewer_a, security_admin):
+    from gonghui.orgs.models import RoleAssignment
+
+    client.force_login(security_admin)
+    page = client.get(reverse("console:security_roles"), {"q": viewer_a.mobile}).content.decode()
+    table = page[page.index("<tbody>") : page.index("</tbody>")]
+    assert "陈观察" in table and "<td>138****0010</td>" in table and f"<td>{viewer_a.mobile}<" not in table
+    client.post(
+        reverse("console:security_roles"),
+        {"mobile": member_a.mobile, "org_code": tree.grassroots_b.code, "role": "viewer", "q": ""},
+    )
+    assert RoleAssignment.objects.filter(user=member_a, org=tree.grassroots_b, role="viewer").exists()
+    viewer_role = RoleAssignment.objects.get(user=viewer_a)
+    client.post(
+        reverse("console:security_roles"),
+        {"action": "revoke", "assignment": viewer_role.pk, "q": viewer_a.mobile},
+    )
+    assert not RoleAssignment.objects.filter(pk=viewer_role.pk).exists()
+    assert (
+        AuditRecord.objects.filter(action__in=["gonghui.role.granted", "gonghui.role.revoked"]).count() == 2
+    )
+
+
+def test_an_org_administrator_cannot_open_the_platform_roles_page(client, tree, district_cadre_a):
+    client.force_login(district_cadre_a)
+    assert client.get(reverse("console:security_roles")).status_code == 403

@@ -25,6 +25,7 @@ urlpatterns = [
     path("accounts/privacy/", accounts.privacy_notices, name="privacy_notices"),
     path("system/accounts/", accounts.account_admin, name="account_admin"),
     path("system/calendar/", accounts.calendar_admin, name="calendar_admin"),
+    path("security/roles/", accounts.security_roles, name="security_roles"),
     path("exports/", exports.export_list, name="export_list"),
     path("exports/<str:kind>/masked/", exports.export_masked, name="export_masked"),
     path("exports/<str:kind>/request/", exports.export_request, name="export_request"),

@@ -214,3 +214,18 @@ def org_request_document_get(*, actor: Any, document_id: int) -> OrgRequestDocum
     ):
         raise NotFound(_("No such document in your scope."))
     return doc
+
+
+def role_assignments_platform(*, search: str = "") -> QuerySet[RoleAssignment]:
+    """Every role on the platform, for the security administrator (whose duty is roles and permissions).
+    `search` is a whole mobile number (through its blind index) or an org code."""
+    qs = RoleAssignment.objects.select_related("user", "org").order_by("org__path", "role")
+    term = search.strip()
+    if not term:
+        return qs.none()
+    from gonghui.accounts.models import User
+    from gonghui.core.fields import blind_q
+
+    if term.isdigit() and len(term) == 11:
+        return qs.filter(user__in=User.objects.filter(blind_q(User, "mobile", term)))
+    return qs.filter(org__code=term)

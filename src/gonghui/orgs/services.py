@@ -45,6 +45,8 @@ def require(*, actor: Any, perm: str, org: Org) -> None:
 
 
 def _require(actor: Any, perm: str, org: Org) -> None:
+    if perm == "role.manage" and getattr(actor, "admin_duty", "") == "security_admin":
+        return  # the security administrator's duty is roles and permissions, platform-wide (三员)
     if not actor_can(actor, perm, org):
         # Outside the actor's scope altogether is "not found"; inside it but without the role is "denied".
         if not actor_can(actor, "org.view", org):

@@ -166,3 +166,53 @@ def calendar_admin(request: HttpRequest) -> HttpResponse:
             "provisional": is_provisional(date(year, 1, 1)),
         },
     )
+
+
+@duty_view(AdminDuty.SECURITY)
+@sensitive
+def security_roles(request: HttpRequest) -> HttpResponse:
+    """The security administrator finds, grants and removes roles anywhere on the platform."""
+    from gonghui.accounts.services import account_find_or_create
+    from gonghui.orgs import selectors as org_selectors
+    from gonghui.orgs import services as org_services
+    from gonghui.orgs.models import Org, Role
+
+    search = request.GET.get("q", "").strip()
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "revoke":
+                assignment = (
+                    org_selectors.role_assignments_platform(search=request.POST.get("q", ""))
+                    .filter(pk=request.POST.get("assignment", "0"))
+                    .first()
+                )
+                if assignment is None:
+                    raise ServiceError("not_found", _("Not found."), status=404)
+                org_services.role_revoke(actor=request.user, assignment=assignment)
+            else:
+                org = Org.objects.filter(code=request.POST.get("org_code", "").strip()).first()
+                if org is None:
+                    raise ServiceError("not_found", _("No union has this code."), status=404)
+                user = account_find_or_create(
+                    actor=request.user,
+                    mobile=request.POST.get("mobile", ""),
+                    real_name=request.POST.get("real_name", ""),
+                )
+                org_services.role_grant(
+                    actor=request.user, user=user, org=org, role=request.POST.get("role", "")
+                )
+        except ServiceError as exc:
+            messages.error(request, str(exc.message))
+        else:
+            messages.success(request, _("Saved."))
+        return redirect(f"{request.path}?q={request.POST.get('q', '')}")
+    try:
+        assignments = list(org_selectors.role_assignments_platform(search=search)[:200])
+    except ServiceError as exc:
+        messages.error(request, str(exc.message))
+        assignments = []
+    return render(
+        request,
+        "console/accounts/security_roles.html",
+        {"q": search, "assignments": assignments, "roles": Role.choices},
+    )
