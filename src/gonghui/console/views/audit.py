@@ -9,64 +9,34 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Callable, Iterator
-from functools import wraps
+from collections.abc import Iterator
 from typing import Any
 
 from django import forms
-from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
-from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.shortcuts import render
 from django.utils import timezone
-from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from gonghui.accounts.services import password_expired
-from gonghui.accounts.twofactor import requires_2fa
 from gonghui.core.audit import AuditFilter, audit_record_query, log_action, record_hash
 from gonghui.core.exports import csv_safe
 from gonghui.core.models import AuditRecord
-from gonghui.orgs import selectors
 from gonghui.orgs.models import Org
 
-from .common import current_org
+from .common import duty_view
 
 AUDIT_ADMIN = "audit_admin"  # gonghui.accounts.models.AdminDuty.AUDIT
 PAGE_SIZE = 50
 
 
-def is_audit_admin(user: Any) -> bool:
-    return bool(getattr(user, "is_authenticated", False)) and getattr(user, "admin_duty", "") == AUDIT_ADMIN
-
-
-def audit_admin_view(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
-    """Logged in and holding the audit administrator duty; a refused attempt is itself audited."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not is_audit_admin(request.user):
-            log_action(
-                actor=request.user, action="gonghui.audit.access_denied", result=AuditRecord.Result.DENIED
-            )
-            message = _("Only the audit administrator may read the audit log.")
-            return render(request, "error.html", {"error": message}, status=403)
-        # The same account rules as the rest of the console: an expired password is changed first, and an
-        # administrator duty needs the second factor in this session (MLPS level 3).
-        if password_expired(request.user):  # type: ignore[arg-type]
-            return redirect("portal:password_change")
-        if requires_2fa(request.user) and not request.user.is_verified():  # type: ignore[union-attr,attr-defined]
-            return redirect(f"{reverse('portal:2fa_verify')}?{urlencode({'next': request.get_full_path()})}")
-        if selectors.has_console_access(request.user):
-            # For the org switcher in the console header and the "current union" filter.
-            request.org = current_org(request)  # type: ignore[attr-defined]
-        return view(request, *args, **kwargs)
-
-    return wrapper
+# Logged in and holding the audit administrator duty; a refused attempt is itself audited.
+audit_admin_view = duty_view(
+    AUDIT_ADMIN,
+    refused=gettext_lazy("Only the audit administrator may read the audit log."),
+    refused_action="gonghui.audit.access_denied",
+)
 
 
 class AuditFilterForm(forms.Form):
@@ -147,7 +117,7 @@ class AuditFilterForm(forms.Form):
 
 def _render(request: HttpRequest, template: str, context: dict[str, Any], status: int = 200) -> HttpResponse:
     """The console frame when the administrator also works in a union, else the audit-only frame."""
-    layout = "console/base.html" if hasattr(request, "org") else "console/audit/_layout.html"
+    layout = "console/base.html" if hasattr(request, "org") else "console/_duty_layout.html"
     return render(request, template, {**context, "layout": layout}, status=status)
 
 

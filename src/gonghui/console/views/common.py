@@ -10,10 +10,13 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 
 from gonghui.accounts.services import password_expired
 from gonghui.accounts.twofactor import requires_2fa
+from gonghui.core.audit import log_action
 from gonghui.core.errors import ServiceError
 from gonghui.orgs import selectors
 from gonghui.orgs.models import Org
@@ -27,6 +30,16 @@ class ConsoleRequest(HttpRequest):
     org: Org
 
 
+def account_gate(request: HttpRequest) -> HttpResponse | None:
+    """The account rules every console page applies (MLPS level 3): an expired password is changed first, and
+    an administrator or reviewer verifies the second factor in this session. None when the person may go on."""
+    if password_expired(request.user):  # type: ignore[arg-type]
+        return redirect("portal:password_change")
+    if requires_2fa(request.user) and not request.user.is_verified():  # type: ignore[union-attr,attr-defined]
+        return redirect(f"{reverse('portal:2fa_verify')}?{urlencode({'next': request.get_full_path()})}")
+    return None
+
+
 def console_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Logged in and holding at least one role; sets request.org to the org chosen in the switcher."""
 
@@ -36,10 +49,8 @@ def console_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespons
             return redirect_to_login(request.get_full_path())
         if not selectors.has_console_access(request.user):
             return render(request, "console/no_access.html", status=403)
-        if password_expired(request.user):  # type: ignore[arg-type]
-            return redirect("portal:password_change")
-        if requires_2fa(request.user) and not request.user.is_verified():  # type: ignore[union-attr,attr-defined]
-            return redirect(f"{reverse('portal:2fa_verify')}?{urlencode({'next': request.get_full_path()})}")
+        if (gate := account_gate(request)) is not None:
+            return gate
         request.org = current_org(request)  # type: ignore[attr-defined]  # becomes a ConsoleRequest
         return view(request, *args, **kwargs)
 
@@ -58,27 +69,26 @@ def current_org(request: HttpRequest) -> Org:
     return top
 
 
-def duty_view(duty: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
-    """Pages of one of the three administrator duties (三员): platform-wide, so no union role is needed; the
-    same account rules as the rest of the console (password age, second factor) apply."""
+def duty_view(
+    duty: str, *, refused: Promise | str | None = None, refused_action: str = "gonghui.console.duty_refused"
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Pages of one of the three administrator duties (三员): platform-wide, so no union role is needed, but the
+    same account rules as the rest of the console apply. A refused attempt is itself audited. When the person
+    also works in a union, request.org is set, for the console frame and "current union" filters."""
 
-    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
         @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             if getattr(request.user, "admin_duty", "") != duty:
-                from django.utils.translation import gettext as _
-
-                return render(
-                    request, "error.html", {"error": _("This page belongs to another duty.")}, status=403
-                )
-            if password_expired(request.user):  # type: ignore[arg-type]
-                return redirect("portal:password_change")
-            if requires_2fa(request.user) and not request.user.is_verified():  # type: ignore[union-attr,attr-defined]
-                return redirect(
-                    f"{reverse('portal:2fa_verify')}?{urlencode({'next': request.get_full_path()})}"
-                )
+                log_action(actor=request.user, action=refused_action, result="denied", data={"duty": duty})
+                message = refused or _("This page belongs to another duty.")
+                return render(request, "error.html", {"error": message}, status=403)
+            if (gate := account_gate(request)) is not None:
+                return gate
+            if selectors.has_console_access(request.user):
+                request.org = current_org(request)  # type: ignore[attr-defined]
             return view(request, *args, **kwargs)
 
         return wrapper
