@@ -8,6 +8,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gonghui.core import duties
 from gonghui.core.crypto import blind_index
 from gonghui.core.fields import BlindIndexField, EncryptedTextField, blind_q
 
@@ -47,9 +48,9 @@ class AdminDuty(models.TextChoices):
     """The three separated administrator duties of MLPS level 3 (三员分立). One account holds at most one,
     and none of them is a union role: they run the platform, not a union."""
 
-    SYSTEM = "system_admin", _("System administrator")  # accounts and configuration
-    SECURITY = "security_admin", _("Security administrator")  # roles, permissions, unlocking accounts
-    AUDIT = "audit_admin", _("Audit administrator")  # reads and exports audit records only
+    SYSTEM = duties.SYSTEM, _("System administrator")  # accounts and configuration
+    SECURITY = duties.SECURITY, _("Security administrator")  # roles, permissions, unlocking accounts
+    AUDIT = duties.AUDIT, _("Audit administrator")  # reads and exports audit records only
 
 
 class User(AbstractBaseUser, PermissionsMixin):

@@ -17,9 +17,11 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gonghui.core import duties
 from gonghui.core.audit import log_action
 from gonghui.core.context import current_request_info
 from gonghui.core.crypto import blind_index
+from gonghui.core.duties import require_duty
 from gonghui.core.errors import ServiceError
 from gonghui.core.fields import blind_q
 from gonghui.core.identifiers import clean_mobile
@@ -189,7 +191,7 @@ def account_unlock(*, actor: Any, user: User) -> None:
     from gonghui.orgs.models import RoleAssignment
     from gonghui.orgs.selectors import actor_can
 
-    allowed = getattr(actor, "admin_duty", "") == AdminDuty.SECURITY or any(
+    allowed = duties.has_duty(actor, duties.SECURITY) or any(
         actor_can(actor, "role.manage", ra.org)
         for ra in RoleAssignment.objects.filter(user=user).select_related("org")
     )
@@ -443,10 +445,7 @@ def correction_request_submit(*, user: User, field: str, value: str, reason: str
 
 
 def _require_system_admin(actor: Any) -> None:
-    if getattr(actor, "admin_duty", "") != AdminDuty.SYSTEM:
-        raise ServiceError(
-            "permission_denied", _("Only the system administrator handles account corrections."), status=403
-        )
+    require_duty(actor, duties.SYSTEM, _("Only the system administrator handles account corrections."))
 
 
 @transaction.atomic
@@ -496,10 +495,8 @@ def correction_reject(*, actor: Any, correction: CorrectionRequest, reason: str)
 def admin_duty_assign(*, actor: Any, user: User, duty: str) -> User:
     """The security administrator gives or takes away one of the three duties ("" takes it away). A duty is
     a single field, so holding two is impossible; nobody changes their own duty."""
-    if getattr(actor, "admin_duty", "") != AdminDuty.SECURITY and actor != "bootstrap":
-        raise ServiceError(
-            "permission_denied", _("Only the security administrator assigns duties."), status=403
-        )
+    if actor != "bootstrap":
+        require_duty(actor, duties.SECURITY, _("Only the security administrator assigns duties."))
     if duty and duty not in AdminDuty.values:
         raise ServiceError("invalid_duty", _("Unknown duty."), field="duty")
     if getattr(actor, "pk", None) == user.pk:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from pypinyin import Style, lazy_pinyin
 
 from gonghui.core.audit import log_action
+from gonghui.core.duties import SECURITY, has_duty
 from gonghui.core.errors import NotFound, PermissionDenied, ServiceError
 from gonghui.core.identifiers import clean_division_code, clean_uscc
 from gonghui.core.uploads import (
@@ -45,7 +46,7 @@ def require(*, actor: Any, perm: str, org: Org) -> None:
 
 
 def _require(actor: Any, perm: str, org: Org) -> None:
-    if perm == "role.manage" and getattr(actor, "admin_duty", "") == "security_admin":
+    if perm == "role.manage" and has_duty(actor, SECURITY):
         return  # the security administrator's duty is roles and permissions, platform-wide (三员)
     if not actor_can(actor, perm, org):
         # Outside the actor's scope altogether is "not found"; inside it but without the role is "denied".

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from gonghui.core import duties
 from gonghui.core.audit import AuditFilter, audit_record_query, log_action, record_hash
 from gonghui.core.exports import csv_safe
 from gonghui.core.models import AuditRecord
@@ -27,13 +28,12 @@ from gonghui.orgs.models import Org
 
 from .common import duty_view
 
-AUDIT_ADMIN = "audit_admin"  # gonghui.accounts.models.AdminDuty.AUDIT
 PAGE_SIZE = 50
 
 
 # Logged in and holding the audit administrator duty; a refused attempt is itself audited.
 audit_admin_view = duty_view(
-    AUDIT_ADMIN,
+    duties.AUDIT,
     refused=gettext_lazy("Only the audit administrator may read the audit log."),
     refused_action="gonghui.audit.access_denied",
 )

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from gonghui.accounts.services import password_expired
 from gonghui.accounts.twofactor import requires_2fa
 from gonghui.core.audit import log_action
+from gonghui.core.duties import has_duty
 from gonghui.core.errors import ServiceError
 from gonghui.orgs import selectors
 from gonghui.orgs.models import Org
@@ -81,7 +82,7 @@ def duty_view(
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            if getattr(request.user, "admin_duty", "") != duty:
+            if not has_duty(request.user, duty):
                 log_action(actor=request.user, action=refused_action, result="denied", data={"duty": duty})
                 message = refused or _("This page belongs to another duty.")
                 return render(request, "error.html", {"error": message}, status=403)
