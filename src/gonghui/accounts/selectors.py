@@ -7,9 +7,10 @@ from typing import Any
 from django.db.models import QuerySet
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from gonghui.core.errors import NotFound
 from gonghui.core.models import AuditRecord
 
-from .models import CorrectionRequest, User
+from .models import ApiToken, Consent, CorrectionRequest, PrivacyNotice, User
 
 
 def own_activity(*, user: User, limit: int = 50) -> QuerySet[AuditRecord]:
@@ -57,3 +58,42 @@ def own_data(*, user: User) -> dict[str, Any]:
             for a in own_activity(user=user, limit=500)
         ],
     }
+
+
+def own_tokens(*, user: User) -> QuerySet[ApiToken]:
+    return ApiToken.objects.filter(user=user).order_by("-created_at")
+
+
+def own_token_get(*, user: User, token_id: int) -> ApiToken:
+    token = own_tokens(user=user).filter(pk=token_id).first()
+    if token is None:
+        raise NotFound()
+    return token
+
+
+def own_consents(*, user: User) -> QuerySet[Consent]:
+    return Consent.objects.filter(user=user).select_related("notice")
+
+
+def own_consent_get(*, user: User, consent_id: int) -> Consent:
+    consent = own_consents(user=user).filter(pk=consent_id).first()
+    if consent is None:
+        raise NotFound()
+    return consent
+
+
+def privacy_notices() -> QuerySet[PrivacyNotice]:
+    return PrivacyNotice.objects.all()
+
+
+def duty_holders() -> QuerySet[User]:
+    """Who holds which of the three duties, for the security administrator."""
+    return User.objects.exclude(admin_duty="").order_by("admin_duty", "real_name")
+
+
+def account_get(*, user_id: int) -> User:
+    """An account by id, for services that check the actor's right over it themselves (unlocking)."""
+    user = User.objects.filter(pk=user_id).first()
+    if user is None:
+        raise NotFound()
+    return user

@@ -11,9 +11,13 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import chinese_calendar
 from chinese_calendar import constants as _cc_constants
+
+if TYPE_CHECKING:
+    from .models import WorkdayOverride
 
 
 @lru_cache(maxsize=1)
@@ -109,3 +113,11 @@ def workdays_between(start: date, end: date) -> int:
         if schedule.is_workday(current):
             count += 1
     return count
+
+
+def entered_schedule(year: int) -> tuple[list[WorkdayOverride], bool]:
+    """The days an administrator entered for `year`, and whether the year is marked official."""
+    from .models import ScheduleYear, WorkdayOverride
+
+    days = list(WorkdayOverride.objects.filter(day__year=year))
+    return days, ScheduleYear.objects.filter(year=year).exists()

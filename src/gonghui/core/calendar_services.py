@@ -37,8 +37,11 @@ def workday_override_set(*, actor: Any, day: date, is_workday: bool, name: str =
 
 
 @transaction.atomic
-def workday_override_remove(*, actor: Any, override: WorkdayOverride) -> None:
+def workday_override_remove(*, actor: Any, override_id: int) -> None:
     _require_system_admin(actor)
+    override = WorkdayOverride.objects.filter(pk=override_id).first()
+    if override is None:
+        return  # already removed: removing twice changes nothing
     log_action(
         actor=actor,
         action="gonghui.calendar.day_removed",

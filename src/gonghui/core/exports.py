@@ -35,10 +35,16 @@ def csv_bytes(headers: Sequence[Any], rows: Iterable[Sequence[Any]]) -> bytes:
     return buffer.getvalue().encode("utf-8")
 
 
-# Lists that can be exported: kind -> function(org, masked) -> (headers, rows). Domain apps register theirs
-# in AppConfig.ready(), so core knows no domain.
+# Lists that can be exported: kind -> function(org, masked) -> (headers, rows), and the list's name for people.
+# Domain apps register theirs in AppConfig.ready(), so core knows no domain.
 DATASETS: dict[str, Any] = {}
+DATASET_LABELS: dict[str, Any] = {}
 
 
-def register_dataset(kind: str, builder: Any) -> None:
+def register_dataset(kind: str, builder: Any, label: Any) -> None:
     DATASETS[kind] = builder
+    DATASET_LABELS[kind] = label
+
+
+def dataset_label(kind: str) -> str:
+    return str(DATASET_LABELS.get(kind, kind))

@@ -171,3 +171,9 @@ class ExportRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.org_id} {self.status}"
+
+    @property
+    def kind_label(self) -> str:
+        from .exports import dataset_label
+
+        return dataset_label(self.kind)

@@ -12,4 +12,4 @@ class OrgsConfig(AppConfig):
 
         from .exports import roles_dataset
 
-        register_dataset("roles", roles_dataset)
+        register_dataset("roles", roles_dataset, _("People holding roles"))

@@ -229,3 +229,19 @@ def role_assignments_platform(*, search: str = "") -> QuerySet[RoleAssignment]:
     if term.isdigit() and len(term) == 11:
         return qs.filter(user__in=User.objects.filter(blind_q(User, "mobile", term)))
     return qs.filter(org__code=term)
+
+
+def industry_union_get(*, org_id: int) -> Org:
+    """An industry union to affiliate with: the chains are public structure, like union names and codes."""
+    org = Org.objects.filter(pk=org_id, kind=OrgKind.INDUSTRY).first()
+    if org is None:
+        raise NotFound()
+    return org
+
+
+def org_by_code(*, code: str) -> Org:
+    """Any union by its org code, for the platform-wide duties (security and audit administrators)."""
+    org = Org.objects.filter(code=code.strip()).first()
+    if org is None:
+        raise NotFound(_("No union has this code."))
+    return org

@@ -6,12 +6,12 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Router, Schema, Status
 
-from gonghui.accounts import services
+from gonghui.accounts import selectors, services
 from gonghui.accounts.models import ApiToken, User
 from gonghui.accounts.twofactor import confirmed_totp, otp_verify, requires_2fa
 from gonghui.api.auth import AUTH
 from gonghui.api.schemas import ErrorOut
-from gonghui.core.errors import NotFound, ServiceError
+from gonghui.core.errors import ServiceError
 from gonghui.orgs.selectors import org_get
 
 router = Router(tags=["auth"])
@@ -79,14 +79,12 @@ def token_issue(request: HttpRequest, data: TokenIn) -> TokenOut:
 
 @router.get("/tokens", response=list[TokenInfo], auth=AUTH)
 def token_list(request: HttpRequest) -> list[ApiToken]:
-    return list(ApiToken.objects.filter(user=request.user).order_by("-created_at"))  # type: ignore[misc]
+    return list(selectors.own_tokens(user=request.user))  # type: ignore[arg-type]
 
 
 @router.post("/tokens/{token_id}/revoke", response={204: None, 404: ErrorOut}, auth=AUTH)
 def token_revoke(request: HttpRequest, token_id: int) -> Status:
-    token = ApiToken.objects.filter(pk=token_id, user=request.user).first()  # type: ignore[misc]
-    if token is None:
-        raise NotFound()
+    token = selectors.own_token_get(user=request.user, token_id=token_id)  # type: ignore[arg-type]
     services.api_token_revoke(actor=request.user, token=token)  # type: ignore[arg-type]
     return Status(204, None)
 

@@ -131,13 +131,8 @@ class RoleIn(Schema):
     role: str
 
 
-def _industry(request: HttpRequest, industry_id: int | None) -> Org | None:
-    if industry_id is None:
-        return None
-    org = Org.objects.filter(pk=industry_id, kind=OrgKind.INDUSTRY).first()
-    if org is None:
-        raise NotFound()
-    return org
+def _industry(industry_id: int | None) -> Org | None:
+    return selectors.industry_union_get(org_id=industry_id) if industry_id is not None else None
 
 
 @router.get("", response=list[OrgOut])
@@ -160,7 +155,7 @@ def org_create(request: HttpRequest, data: OrgCreateIn):  # type: ignore[no-unty
         code=data.code,
         uscc=data.uscc,
         division_code=data.division_code,
-        industry_union=_industry(request, data.industry_union_id),
+        industry_union=_industry(data.industry_union_id),
         address=data.address,
         staff_count=data.staff_count,
     )
@@ -186,7 +181,7 @@ def org_request_create(request: HttpRequest, data: OrgRequestIn):  # type: ignor
         employer_name=data.employer_name,
         address=data.address,
         staff_count=data.staff_count,
-        industry_union=_industry(request, data.industry_union_id),
+        industry_union=_industry(data.industry_union_id),
         reason=data.reason,
     )
     return Status(201, req)

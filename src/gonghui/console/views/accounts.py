@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,7 +14,13 @@ from django.views.decorators.http import require_POST
 from gonghui.accounts import selectors, services
 from gonghui.accounts.models import AdminDuty
 from gonghui.accounts.reauth import sensitive
+from gonghui.accounts.services import account_find_or_create
+from gonghui.core import calendar_services
+from gonghui.core.calendar import entered_schedule, is_provisional
 from gonghui.core.errors import ServiceError
+from gonghui.orgs import selectors as org_selectors
+from gonghui.orgs import services as org_services
+from gonghui.orgs.models import Role
 
 from .common import duty_view
 
@@ -49,8 +57,6 @@ def correction_decide(request: HttpRequest, correction_id: int) -> HttpResponse:
 @sensitive
 def duty_list(request: HttpRequest) -> HttpResponse:
     """The security administrator's page: who holds which of the three duties; give or take one away."""
-    from gonghui.accounts.models import User
-
     if request.method == "POST":
         try:
             user = services.account_by_mobile(request.POST.get("mobile", ""))
@@ -64,7 +70,7 @@ def duty_list(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Duty changed for %(name)s.") % {"name": user.real_name})
         return redirect("console:duty_list")
-    holders = User.objects.exclude(admin_duty="").order_by("admin_duty", "real_name")
+    holders = selectors.duty_holders()
     return render(request, "console/accounts/duties.html", {"holders": holders, "duties": AdminDuty.choices})
 
 
@@ -72,8 +78,6 @@ def duty_list(request: HttpRequest) -> HttpResponse:
 @sensitive
 def privacy_notices(request: HttpRequest) -> HttpResponse:
     """The system administrator publishes versions of the privacy notice; consents name the version seen."""
-    from gonghui.accounts.models import PrivacyNotice
-
     if request.method == "POST":
         try:
             services.privacy_notice_publish(
@@ -87,7 +91,7 @@ def privacy_notices(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("The new version is published."))
         return redirect("console:privacy_notices")
-    return render(request, "console/accounts/privacy.html", {"notices": PrivacyNotice.objects.all()[:20]})
+    return render(request, "console/accounts/privacy.html", {"notices": selectors.privacy_notices()[:20]})
 
 
 @duty_view(AdminDuty.SYSTEM)
@@ -125,10 +129,6 @@ def account_admin(request: HttpRequest) -> HttpResponse:
 @sensitive
 def calendar_admin(request: HttpRequest) -> HttpResponse:
     """Enter the State Council's holiday schedule for a year the bundled calendar does not know."""
-    from datetime import date
-
-    from gonghui.core import calendar_services
-    from gonghui.core.models import ScheduleYear, WorkdayOverride
 
     year = int(request.GET.get("year") or request.POST.get("year") or timezone.localdate().year + 1)
     if request.method == "POST":
@@ -136,9 +136,9 @@ def calendar_admin(request: HttpRequest) -> HttpResponse:
             if request.POST.get("action") == "official":
                 calendar_services.schedule_year_mark_official(actor=request.user, year=year)
             elif request.POST.get("action") == "remove":
-                override = WorkdayOverride.objects.filter(pk=request.POST.get("override", "0")).first()
-                if override is not None:
-                    calendar_services.workday_override_remove(actor=request.user, override=override)
+                calendar_services.workday_override_remove(
+                    actor=request.user, override_id=int(request.POST.get("override", "0"))
+                )
             else:
                 day = date.fromisoformat(request.POST.get("day", ""))
                 calendar_services.workday_override_set(
@@ -154,15 +154,15 @@ def calendar_admin(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Saved."))
         return redirect(f"{request.path}?year={year}")
-    from gonghui.core.calendar import is_provisional
 
+    days, official = entered_schedule(year)
     return render(
         request,
         "console/accounts/calendar.html",
         {
             "year": year,
-            "days": WorkdayOverride.objects.filter(day__year=year),
-            "official": ScheduleYear.objects.filter(year=year).exists(),
+            "days": days,
+            "official": official,
             "provisional": is_provisional(date(year, 1, 1)),
         },
     )
@@ -172,10 +172,6 @@ def calendar_admin(request: HttpRequest) -> HttpResponse:
 @sensitive
 def security_roles(request: HttpRequest) -> HttpResponse:
     """The security administrator finds, grants and removes roles anywhere on the platform."""
-    from gonghui.accounts.services import account_find_or_create
-    from gonghui.orgs import selectors as org_selectors
-    from gonghui.orgs import services as org_services
-    from gonghui.orgs.models import Org, Role
 
     search = request.GET.get("q", "").strip()
     if request.method == "POST":
@@ -190,9 +186,7 @@ def security_roles(request: HttpRequest) -> HttpResponse:
                     raise ServiceError("not_found", _("Not found."), status=404)
                 org_services.role_revoke(actor=request.user, assignment=assignment)
             else:
-                org = Org.objects.filter(code=request.POST.get("org_code", "").strip()).first()
-                if org is None:
-                    raise ServiceError("not_found", _("No union has this code."), status=404)
+                org = org_selectors.org_by_code(code=request.POST.get("org_code", ""))
                 user = account_find_or_create(
                     actor=request.user,
                     mobile=request.POST.get("mobile", ""),

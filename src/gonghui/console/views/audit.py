@@ -22,8 +22,10 @@ from django.utils.translation import gettext_lazy
 
 from gonghui.core import duties
 from gonghui.core.audit import AuditFilter, audit_record_query, log_action, record_hash
+from gonghui.core.errors import NotFound
 from gonghui.core.exports import csv_safe
 from gonghui.core.models import AuditRecord
+from gonghui.orgs import selectors
 from gonghui.orgs.models import Org
 
 from .common import duty_view
@@ -90,10 +92,11 @@ class AuditFilterForm(forms.Form):
         code = data.get("org")
         if code:
             # The audit administrator's duty covers every union, so the code is looked up without a scope.
-            path = Org.objects.filter(code=code).values_list("path", flat=True).first()
-            if path is None:
+            try:
+                data["org_path"] = selectors.org_by_code(code=code).path
+            except NotFound:
                 self.add_error("org", _("No union has this code."))
-            data["org_path"] = path or ""
+                data["org_path"] = ""
         elif data.get("current_org") and self.current is not None:
             data["org_path"] = self.current.path
         return data

@@ -10,10 +10,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gonghui.accounts.reauth import sensitive
-from gonghui.core import services
+from gonghui.core import selectors, services
 from gonghui.core.errors import NotFound, ServiceError
-from gonghui.core.models import ExportRequest
-from gonghui.orgs.selectors import scope_q
 
 from .common import ConsoleRequest, console_view
 
@@ -23,12 +21,6 @@ def _csv(data: bytes, name: str) -> HttpResponse:
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="gonghui-{name}-{stamp}.csv"'
     return response
-
-
-def _requests_in_scope(request: ConsoleRequest):  # type: ignore[no-untyped-def]
-    return ExportRequest.objects.filter(
-        scope_q(request.user, "role.manage", field="org__path")
-    ).select_related("org", "requested_by", "decided_by")
 
 
 @console_view
@@ -56,7 +48,7 @@ def export_list(request: ConsoleRequest) -> HttpResponse:
     return render(
         request,
         "console/exports/list.html",
-        {"requests": _requests_in_scope(request)[:100], "now": timezone.now()},
+        {"requests": selectors.export_requests(actor=request.user)[:100], "now": timezone.now()},
     )
 
 
@@ -64,7 +56,7 @@ def export_list(request: ConsoleRequest) -> HttpResponse:
 @console_view
 @sensitive
 def export_decide(request: ConsoleRequest, request_id: int) -> HttpResponse:
-    req = _requests_in_scope(request).filter(pk=request_id).first()
+    req = selectors.export_requests(actor=request.user).filter(pk=request_id).first()
     if req is None:
         raise NotFound()
     try:
@@ -83,7 +75,7 @@ def export_decide(request: ConsoleRequest, request_id: int) -> HttpResponse:
 @console_view
 @sensitive
 def export_download(request: ConsoleRequest, request_id: int) -> HttpResponse:
-    req = _requests_in_scope(request).filter(pk=request_id).first()
+    req = selectors.export_requests(actor=request.user).filter(pk=request_id).first()
     if req is None:
         raise NotFound()
     try:

@@ -7,8 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from gonghui.accounts.models import User
 from gonghui.accounts.reauth import sensitive
+from gonghui.accounts.selectors import account_get
 from gonghui.accounts.services import account_find_or_create, account_unlock
 from gonghui.core.errors import NotFound, ServiceError
 from gonghui.orgs import selectors, services
@@ -72,9 +72,7 @@ def role_revoke(request: ConsoleRequest, assignment_id: int) -> HttpResponse:
 @sensitive
 def account_unlock_view(request: ConsoleRequest, user_id: int) -> HttpResponse:
     """Unlock an account locked after failed logins, before the lock ends by itself."""
-    user = User.objects.filter(pk=user_id).first()
-    if user is None:
-        raise NotFound()
+    user = account_get(user_id=user_id)
     account_unlock(actor=request.user, user=user)
     messages.success(request, _("%(name)s can log in again.") % {"name": user.real_name})
     return redirect("console:role_list")

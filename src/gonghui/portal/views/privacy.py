@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from gonghui.accounts import services
+from gonghui.accounts import selectors, services
 from gonghui.accounts.models import Consent
 from gonghui.core.errors import ServiceError
 
@@ -18,7 +18,7 @@ def privacy(request: HttpRequest) -> HttpResponse:
     consents = Consent.objects.none()
     live = set()
     if request.user.is_authenticated:
-        consents = Consent.objects.filter(user=request.user).select_related("notice")
+        consents = selectors.own_consents(user=request.user)  # type: ignore[arg-type]
         live = {c.purpose for c in consents if c.withdrawn_at is None and notice and c.notice_id == notice.pk}
     return render(
         request,
@@ -52,9 +52,7 @@ def consent_give(request: HttpRequest) -> HttpResponse:
 def consent_withdraw(request: HttpRequest, consent_id: int) -> HttpResponse:
     if not request.user.is_authenticated:
         raise Http404
-    consent = Consent.objects.filter(pk=consent_id, user=request.user).first()
-    if consent is None:
-        raise Http404
+    consent = selectors.own_consent_get(user=request.user, consent_id=consent_id)  # type: ignore[arg-type]
     services.consent_withdraw(user=request.user, consent=consent)  # type: ignore[arg-type]
     messages.success(request, _("Your consent was withdrawn."))
     return redirect("portal:privacy")
