@@ -589,6 +589,7 @@ def test_the_audit_list_makes_a_fixed_number_of_queries_whatever_the_number_of_r
         return len(captured)
 
     log_action(actor=member_a, action="gonghui.auth.login", obj=member_a)
+    queries()  # the session's first request also stores the activity time: not part of the page
     few = queries()
     for _ in range(60):
         log_action(actor=member_a, action="gonghui.auth.login", obj=member_a)

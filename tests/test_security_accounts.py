@@ -332,3 +332,16 @@ def test_the_superuser_cannot_be_used_for_daily_work(client, db):
     # The operations admin still accepts it, for emergencies.
     admin_login = client.post("/ops/admin/login/", {"username": "13600000009", "password": PASSWORD})
     assert admin_login.status_code == 302
+
+
+def test_the_activity_time_is_stored_at_most_once_a_minute(client, member_a, time_machine):
+    time_machine.move_to("2026-11-23 09:00:00+08:00", tick=False)
+    client.force_login(member_a)
+    client.get(reverse("portal:profile"))
+    first = client.session["gonghui_last_activity"]
+    time_machine.move_to("2026-11-23 09:00:30+08:00", tick=False)
+    client.get(reverse("portal:profile"))
+    assert client.session["gonghui_last_activity"] == first
+    time_machine.move_to("2026-11-23 09:01:30+08:00", tick=False)
+    client.get(reverse("portal:profile"))
+    assert client.session["gonghui_last_activity"] == first + 90

@@ -23,10 +23,13 @@ class MobileBackend(ModelBackend):
         mobile = (username or kwargs.get("mobile") or "").strip()
         if not mobile or password is None:
             return None
-        try:
-            user = User.objects.get(blind_q(User, "mobile", mobile))
-        except User.DoesNotExist:
-            User().set_password(password)  # same cost as a real check, so timing does not reveal accounts
+        return self.check(User.objects.filter(blind_q(User, "mobile", mobile)).first(), password)
+
+    def check(self, user: User | None, password: str) -> User | None:
+        """The account if the password is right and it may log in. With no account, a hash of the same cost
+        is still computed, so the time taken does not reveal which numbers have accounts."""
+        if user is None:
+            User().set_password(password)
             return None
         if user.check_password(password) and self.user_can_authenticate(user):
             return user

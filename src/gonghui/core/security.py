@@ -47,6 +47,7 @@ class SecurityHeadersMiddleware:
 
 
 SESSION_ACTIVITY_KEY = "gonghui_last_activity"
+ACTIVITY_RESOLUTION = 60  # seconds; the idle limit is counted in minutes
 
 
 def is_cadre(user: object) -> bool:
@@ -86,5 +87,7 @@ class IdleTimeoutMiddleware:
                     % {"n": settings.GONGHUI_CADRE_IDLE_MINUTES},
                 )
                 return redirect(f"{settings.LOGIN_URL_PATH}?next={request.get_full_path()}")
-            request.session[SESSION_ACTIVITY_KEY] = now
+            if last is None or now - int(last) >= ACTIVITY_RESOLUTION:
+                # Written at most once a minute: storing it on every request would save the session each time.
+                request.session[SESSION_ACTIVITY_KEY] = now
         return self.get_response(request)

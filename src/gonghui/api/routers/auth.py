@@ -59,7 +59,7 @@ class MeOut(Schema):
 @router.post("/token", response={200: TokenOut, 400: ErrorOut, 401: ErrorOut, 404: ErrorOut}, auth=None)
 def token_issue(request: HttpRequest, data: TokenIn) -> TokenOut:
     """Exchange a mobile number and password for a bearer token (optionally limited to an org and to reading)."""
-    user = services.password_login(mobile=data.username, password=data.password, request=request)
+    user = services.password_login(mobile=data.username, password=data.password)
     if requires_2fa(user):
         if confirmed_totp(user) is None:
             raise ServiceError(

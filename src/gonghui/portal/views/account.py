@@ -56,7 +56,6 @@ def reauth(request: HttpRequest) -> HttpResponse:
             services.password_login(
                 mobile=request.user.mobile,  # type: ignore[union-attr]
                 password=form.cleaned_data["password"],
-                request=request,
             )
         except ServiceError as exc:
             form.add_error("password", str(exc.message))

@@ -52,7 +52,6 @@ def login_view(request: HttpRequest) -> HttpResponse:
                     user = account_services.password_login(
                         mobile=form.cleaned_data["mobile"],
                         password=form.cleaned_data["password"],
-                        request=request,
                     )
                 else:
                     user = account_services.sms_login(
