@@ -560,16 +560,10 @@ def audit_record_query(f: AuditFilter) -> QuerySet[AuditRecord]:
 
 
 def _users_with_mobile(mobile: str) -> QuerySet[Any]:
-    """A subquery of the users with this mobile number: through its blind index when the number is encrypted
-    at rest (docs/crypto.md), by plain equality otherwise."""
+    """A subquery of the users with this mobile number, found through its blind index (docs/crypto.md)."""
     from django.contrib.auth import get_user_model
-    from django.core.exceptions import ImproperlyConfigured
+
+    from gonghui.core.fields import blind_q
 
     user_model = get_user_model()
-    try:
-        from gonghui.core.fields import blind_q
-
-        match = blind_q(user_model, "mobile", mobile)
-    except (ImportError, ImproperlyConfigured):
-        match = Q(mobile=mobile)
-    return user_model.objects.filter(match).values("pk")
+    return user_model.objects.filter(blind_q(user_model, "mobile", mobile)).values("pk")

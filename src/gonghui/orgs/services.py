@@ -124,9 +124,11 @@ def _rollup_add(
     )
 
 
-def _next_code(parent: Org | None, division_code: str) -> str:
-    base = division_code or (parent.code[:6] if parent and parent.code[:6].isdigit() else "000000")
-    return f"{base}-"  # completed with the new id after insert
+def _generated_code(org: Org) -> str:
+    """An org code when none was given: the area's division code (or the parent's), then the id."""
+    parent = org.parent
+    area = org.division_code or (parent.code[:6] if parent and parent.code[:6].isdigit() else "000000")
+    return f"{area}-{org.pk:08d}"
 
 
 def _insert_org(
@@ -186,7 +188,7 @@ def _insert_org(
         raise ServiceError("conflict", _("This union conflicts with an existing one."), status=409) from exc
     org.path = (parent.path if parent else "") + segment(org.pk)
     if not code:
-        org.code = f"{_next_code(parent, division_code)}{org.pk:08d}"
+        org.code = _generated_code(org)
     org.save(update_fields=["path", "code"])
     grassroots = 1 if kind == OrgKind.GRASSROOTS else 0
     OrgRollup.objects.create(org=org, orgs=1, grassroots=grassroots, staff=staff_count)
