@@ -6,6 +6,7 @@ glance whether an assertion is about scope ("Li in district A must not see distr
 
 from __future__ import annotations
 
+import datetime
 import logging
 import os
 import time
@@ -18,6 +19,7 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from gonghui.accounts.models import User
+from gonghui.core.identifiers import uscc_with_check
 from gonghui.core.logsafety import find_personal_data, redact
 from gonghui.orgs.models import Org, OrgKind, Role, RoleAssignment
 from gonghui.orgs.services import _insert_org
@@ -145,6 +147,47 @@ def member_a(tree: Tree) -> User:
 def member_b(tree: Tree) -> User:
     """A worker in district B with a portal account and no role."""
     return make_user("13900000002", "刘芳")
+
+
+# --- membership --------------------------------------------------------------------------------------------
+
+
+def fake_id(n: int, *, region: str = "330106", birth: str = "19900101", male: bool = True) -> str:
+    """A fictional, checksum-valid resident ID number; `n` makes it unique (0-499)."""
+    from stdnum.cn import ric
+
+    seq = (n % 500) * 2 + (1 if male else 0)
+    body = f"{region}{birth}{seq:03d}"
+    return body + ric.calc_check_digit(body + "0")
+
+
+@pytest.fixture
+def joint_a(tree: Tree) -> Org:
+    """A joint union for new-employment workers under district A's street (riders join here)."""
+    return _insert_org(parent=tree.street_a, name="文新街道新就业形态联合工会", kind=OrgKind.JOINT, code="330106-J1")
+
+
+@pytest.fixture
+def platform_b(tree: Tree) -> Org:
+    """The union of a delivery platform company in district B."""
+    return _insert_org(
+        parent=tree.district_b,
+        name="蜂鸟配送科技有限公司工会",
+        kind=OrgKind.GRASSROOTS,
+        code="330108-P1",
+        is_platform=True,
+        uscc=uscc_with_check("91330108MA2H3T4X5"),
+    )
+
+
+@pytest.fixture
+def notice(db):
+    """The privacy notice in force, which a joining worker agrees to."""
+    from gonghui.accounts.models import PrivacyNotice
+
+    return PrivacyNotice.objects.create(
+        version="2026.1", title="隐私政策", body="……", published_at=datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC)
+    )
 
 
 class CastClient(Client):

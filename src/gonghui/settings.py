@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "gonghui.core",
     "gonghui.accounts",
     "gonghui.orgs",
+    "gonghui.members",
     "gonghui.portal",
     "gonghui.console",
     "gonghui.api",

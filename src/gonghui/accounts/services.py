@@ -249,8 +249,11 @@ def logout_everywhere(*, user: User) -> None:
 
 
 @transaction.atomic
-def sms_code_request(*, mobile: str) -> None:
-    """Send a one-time login code. Answers the same whether or not an account exists for the number."""
+def sms_code_request(*, mobile: str, verify: bool = False) -> None:
+    """Send a one-time login code. Answers the same whether or not an account exists for the number.
+
+    With `verify`, the code proves that the person holds the number (joining the union): it is sent whether or
+    not an account exists, and `sms_code_check` consumes it."""
     mobile = clean_mobile(mobile)
     sender = get_sender()
     now = timezone.now()
@@ -278,7 +281,11 @@ def sms_code_request(*, mobile: str) -> None:
         code_hash=_code_hash(mobile, code),
         expires_at=timezone.now() + timedelta(seconds=settings.GONGHUI_SMS_CODE_TTL_SECONDS),
     )
-    if User.objects.filter(blind_q(User, "mobile", mobile), is_active=True).exists():
+    if verify:
+        text = str(_("Your gonghui verification code is %(code)s. It expires in %(minutes)s minutes."))
+        message = text % {"code": code, "minutes": settings.GONGHUI_SMS_CODE_TTL_SECONDS // 60}
+        transaction.on_commit(lambda: sender.send(mobile, message))
+    elif User.objects.filter(blind_q(User, "mobile", mobile), is_active=True).exists():
         text = str(_("Your gonghui login code is %(code)s. It expires in %(minutes)s minutes."))
         message = text % {"code": code, "minutes": settings.GONGHUI_SMS_CODE_TTL_SECONDS // 60}
         # Send only once the code is stored, so a rolled-back request never leaves a working code in a phone.
@@ -326,6 +333,33 @@ def sms_login(*, mobile: str, code: str) -> User:
     assert user is not None
     _refuse_superuser(user)
     return user
+
+
+def sms_code_check(*, mobile: str, code: str) -> None:
+    """Consume a verification code for a number (see `sms_code_request(verify=True)`), or raise. A wrong code
+    counts as an attempt, committed before the error is raised."""
+    mobile = clean_mobile(mobile)
+    with transaction.atomic():
+        sms = (
+            SmsCode.objects.select_for_update()
+            .filter(mobile_index=sms_mobile_index(mobile), used_at__isnull=True, expires_at__gt=timezone.now())
+            .order_by("-created_at")
+            .first()
+        )
+        ok = (
+            sms is not None
+            and sms.attempts < SMS_MAX_ATTEMPTS
+            and hmac.compare_digest(sms.code_hash, _code_hash(mobile, (code or "").strip()))
+        )
+        if sms is not None:
+            if ok:
+                sms.used_at = timezone.now()
+                sms.save(update_fields=["used_at"])
+            else:
+                sms.attempts += 1
+                sms.save(update_fields=["attempts"])
+    if not ok:
+        raise ServiceError("invalid_sms_code", _("The code is wrong or has expired."), field="code")
 
 
 def account_find_or_create(*, actor: Any, mobile: str, real_name: str) -> User:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import accounts, audit, exports, orgs, requests, roles
+from .views import accounts, audit, exports, imports, members, orgs, requests, roles
 
 app_name = "console"
 
@@ -49,4 +49,32 @@ urlpatterns += [
         requests.request_document_download,
         name="request_document_download",
     ),
+]
+
+# Membership (members app).
+urlpatterns += [
+    path("members/", members.member_list, name="member_list"),
+    path("members/new/", members.member_new, name="member_new"),
+    path("members/export/", members.member_export, name="member_export"),
+    path("members/policy/", members.member_policy, name="member_policy"),
+    path("members/<int:member_id>/", members.member_detail, name="member_detail"),
+    path("members/<int:member_id>/status/", members.member_status, name="member_status"),
+    path("members/<int:member_id>/transfer/", members.member_transfer, name="member_transfer"),
+    path("members/<int:member_id>/reveal/", members.member_reveal, name="member_reveal"),
+    path("members/<int:member_id>/dues/", members.member_dues, name="member_dues"),
+    path("applications/", members.application_list, name="application_list"),
+    path("applications/batch/", members.application_batch, name="application_batch"),
+    path("applications/<int:application_id>/", members.application, name="application"),
+    path("transfers/", members.transfer_list, name="transfer_list"),
+    path("transfers/<int:transfer_id>/", members.transfer, name="transfer"),
+    path("lapses/", members.lapse_list, name="lapse_list"),
+    path("lapses/<int:proposal_id>/", members.lapse_decide, name="lapse_decide"),
+    path("dues/arrears/", members.arrears, name="arrears"),
+    path("imports/", imports.import_list, name="import_list"),
+    path("imports/new/", imports.import_new, name="import_new"),
+    path("imports/template/<str:kind>.xlsx", imports.import_template, name="import_template"),
+    path("imports/<int:job_id>/", imports.import_detail, name="import_detail"),
+    path("imports/<int:job_id>/progress/", imports.import_progress, name="import_progress"),
+    path("imports/<int:job_id>/problems.xlsx", imports.import_problems, name="import_problems"),
+    path("imports/<int:job_id>/commit/", imports.import_commit, name="import_commit"),
 ]

@@ -177,3 +177,20 @@ class ExportRequest(models.Model):
         from .exports import dataset_label
 
         return dataset_label(self.kind)
+
+
+class Notice(models.Model):
+    """A message to a person shown in the portal or console (reminders, escalations, decisions)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notices")
+    text = models.CharField(max_length=300)
+    url = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "read_at"], name="notice_user_unread")]
+
+    def __str__(self) -> str:
+        return self.text[:40]

@@ -28,6 +28,8 @@ class Job:
 JOBS: list[Job] = [
     Job("core.requeue_stale_tasks", "gonghui.core.tasks.requeue_stale_tasks", timedelta(minutes=5)),
     Job("orgs.reconcile_rollups", "gonghui.orgs.tasks.reconcile_rollups", timedelta(hours=24)),
+    Job("members.sweep_deadlines", "gonghui.members.tasks.sweep_deadlines", timedelta(hours=1)),
+    Job("members.propose_lapses", "gonghui.members.tasks.propose_lapses", timedelta(hours=24)),
 ]
 
 

@@ -18,9 +18,10 @@ FIELDS = ("orgs", "grassroots", "staff", "members")
 
 
 def own_member_counts() -> dict[int, int]:
-    """Members held directly by each org. The membership module plugs its count in here; until it lands
-    there are no member records and each org's own count is zero."""
-    return {}
+    """Live memberships held directly by each org, from the membership module."""
+    from gonghui.members.counters import own_live_counts
+
+    return own_live_counts()
 
 
 @dataclass

@@ -15,11 +15,15 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "role.manage",
             "review",
             "case.handle",
+            "member.view",
+            "member.manage",
+            "member.reveal",
+            "dues.manage",
         }
     ),
-    Role.REVIEWER: frozenset({"org.view", "review"}),
+    Role.REVIEWER: frozenset({"org.view", "review", "member.view"}),
     Role.CASE_HANDLER: frozenset({"org.view", "case.handle"}),
-    Role.VIEWER: frozenset({"org.view"}),
+    Role.VIEWER: frozenset({"org.view", "member.view"}),
 }
 
 # Which kinds may hang under which. The depth is not fixed (DOMAIN §1): a grassroots union may sit under a

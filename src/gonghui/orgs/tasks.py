@@ -15,9 +15,16 @@ def reconcile_rollups() -> int:
     from gonghui.core.audit import log_action
     from gonghui.orgs.rollups import find_drift, repair
 
+    from gonghui.members import counters
+
+    member_drift = counters.find_drift()
+    if member_drift:
+        repaired = counters.repair(member_drift)
+        log_action(actor="system", action="gonghui.rollup.repaired", data={"member_counter_orgs": repaired})
+        logger.warning("Member counter drift repaired in %s orgs", repaired)
     drift = find_drift()
     if drift:
         repaired = repair(drift)
         log_action(actor="system", action="gonghui.rollup.repaired", data={"orgs": repaired})
         logger.warning("Roll-up drift repaired in %s orgs", repaired)
-    return len(drift)
+    return len(drift) + len(member_drift)

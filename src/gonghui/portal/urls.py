@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import account, home, mydata, privacy, twofactor
+from .views import account, home, members, mydata, privacy, twofactor
 
 app_name = "portal"
 
@@ -35,4 +35,17 @@ urlpatterns += [
         home.org_request_document_download,
         name="org_request_document_download",
     ),
+]
+
+# Membership (members app): join, progress, card, transfer; the card check is public.
+urlpatterns += [
+    path("join/", members.join, name="join"),
+    path("join/code/", members.join_code, name="join_code"),
+    path("join/employers/", members.join_employers, name="join_employers"),
+    path("me/applications/", members.applications, name="applications"),
+    path("me/applications/<int:application_id>/", members.application, name="application"),
+    path("me/membership/", members.membership, name="membership"),
+    path("me/membership/card.pdf", members.member_card_pdf, name="member_card_pdf"),
+    path("me/membership/transfer/", members.member_transfer, name="member_transfer"),
+    path("card/<str:code>/", members.card_verify, name="card_verify"),
 ]

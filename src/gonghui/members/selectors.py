@@ -1,0 +1,448 @@
+"""Every read of membership data a user can reach, scoped by the actor's place in the tree.
+
+Cadres see members, applications and transfers of the unions in their subtrees (`member.view`, `review`);
+a member sees only their own records. Outside scope is NotFound (404).
+"""
+
+from __future__ import annotations
+
+import datetime
+import hmac
+import re
+from dataclasses import dataclass
+from hashlib import sha256
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, F, Max, Q, QuerySet, Sum
+from django.utils.translation import gettext_lazy as _
+
+from gonghui.core.errors import NotFound, PermissionDenied
+from gonghui.core.fields import blind_q
+from gonghui.core.identifiers import normalize, normalize_id_number
+from gonghui.orgs.models import Org, OrgKind
+from gonghui.orgs.paths import subtree_q
+from gonghui.orgs.selectors import actor_can, scope_q
+
+from .models import (
+    LIVE_STATUSES,
+    Application,
+    ApplicationStep,
+    DuesMonth,
+    ImportJob,
+    ImportProblem,
+    LapseProposal,
+    Member,
+    MemberEvent,
+    MemberPolicy,
+    MemberRollup,
+    Transfer,
+)
+from .rules import member_number_valid
+
+# --- rules as data -----------------------------------------------------------------------------------------
+
+POLICY_FIELDS = (
+    "review_workdays",
+    "transfer_workdays",
+    "remind_workdays_before",
+    "dues_permille",
+    "dues_rounding",
+    "lapse_months",
+)
+
+
+@dataclass(frozen=True)
+class Policy:
+    review_workdays: int
+    transfer_workdays: int
+    remind_workdays_before: int
+    dues_permille: Any
+    dues_rounding: str
+    lapse_months: int
+    source_org_id: int | None
+
+
+def policy_for(org: Org) -> Policy:
+    """The membership rules in force for `org`: its own MemberPolicy row or the nearest ancestor's, else
+    the defaults declared on the model. One query."""
+    ids = [*org.ancestor_ids(), org.pk]
+    rows = {p.org_id: p for p in MemberPolicy.objects.filter(org_id__in=ids)}
+    for org_id in reversed(ids):
+        row = rows.get(org_id)
+        if row is not None:
+            return Policy(**{f: getattr(row, f) for f in POLICY_FIELDS}, source_org_id=org_id)
+    defaults = MemberPolicy()
+    return Policy(**{f: getattr(defaults, f) for f in POLICY_FIELDS}, source_org_id=None)
+
+
+# --- members -----------------------------------------------------------------------------------------------
+
+def _members_in_scope(actor: Any, perm: str = "member.view") -> QuerySet[Member]:
+    return Member.objects.filter(scope_q(actor, perm, field="org__path"))
+
+
+@dataclass(frozen=True)
+class SearchTerm:
+    kind: str  # name, pinyin, number, last4, id_number, mobile
+    value: str
+
+
+def parse_search(text: str) -> SearchTerm | None:
+    """What a cadre typed: a member number, the last four of an ID number, a full ID number, a mobile number,
+    pinyin or initials, or Chinese characters of a name."""
+    term = normalize(text or "")
+    if not term:
+        return None
+    upper = term.upper()
+    if re.fullmatch(r"\d{3}[\dX]", upper):
+        return SearchTerm("last4", upper)
+    if re.fullmatch(r"\d{11}[\dX]", upper) and member_number_valid(upper):
+        return SearchTerm("number", upper)
+    if re.fullmatch(r"\d{17}[\dX]|\d{15}", upper):
+        return SearchTerm("id_number", normalize_id_number(upper))
+    if re.fullmatch(r"(\+?86)?1\d{10}", term):
+        return SearchTerm("mobile", term[-11:])
+    if re.fullmatch(r"[a-zA-Z ]+", term):
+        return SearchTerm("pinyin", term.lower().replace(" ", ""))
+    return SearchTerm("name", " ".join(text.split()))
+
+
+def member_search(
+    *,
+    actor: Any,
+    q: str = "",
+    org: Org | None = None,
+    status: str = "",
+    employment_form: str = "",
+    perm: str = "member.view",
+) -> QuerySet[Member]:
+    """Members within the actor's scope (and within `org` when given), filtered by what was typed.
+
+    Each kind of term is one indexed lookup: prefix on name, full pinyin or initials; equality on member
+    number, last four, or the blind index of an ID or mobile number. The page needs a fixed number of
+    queries whatever its size (the union comes with select_related)."""
+    if org is not None:
+        if not actor_can(actor, perm, org):
+            raise NotFound(_("No such union in your scope."))
+        qs = Member.objects.filter(subtree_q(org.path, "org__path"))
+    else:
+        qs = _members_in_scope(actor, perm)
+    term = parse_search(q)
+    if term is not None:
+        if term.kind == "last4":
+            qs = qs.filter(id_last4=term.value)
+        elif term.kind == "number":
+            qs = qs.filter(number=term.value)
+        elif term.kind == "id_number":
+            qs = qs.filter(blind_q(Member, "id_number", term.value))
+        elif term.kind == "mobile":
+            qs = qs.filter(blind_q(Member, "mobile", term.value))
+        elif term.kind == "pinyin":
+            qs = qs.filter(Q(name_pinyin__startswith=term.value) | Q(name_initials__startswith=term.value))
+        else:
+            qs = qs.filter(name__startswith=term.value)
+    if status == "live":
+        qs = qs.filter(status__in=LIVE_STATUSES)
+    elif status:
+        qs = qs.filter(status=status)
+    if employment_form:
+        qs = qs.filter(employment_form=employment_form)
+    return qs.select_related("org").order_by("name_pinyin", "pk")
+
+
+def member_get(*, actor: Any, member_id: int, perm: str = "member.view") -> Member:
+    member = Member.objects.select_related("org", "user").filter(pk=member_id).first()
+    if member is None or not actor_can(actor, "member.view", member.org):
+        raise NotFound(_("No such member in your scope."))
+    if perm != "member.view" and not actor_can(actor, perm, member.org):
+        raise PermissionDenied(_("Your role does not allow this action on %(org)s.") % {"org": member.org.name})
+    return member
+
+
+def member_events(*, member: Member) -> QuerySet[MemberEvent]:
+    return member.events.select_related("org", "other_org", "actor")
+
+
+def own_members(*, user: Any) -> QuerySet[Member]:
+    """The person's memberships, the live one first."""
+    if not getattr(user, "is_authenticated", False):
+        return Member.objects.none()
+    return Member.objects.filter(user=user).select_related("org").order_by("-joined_on", "-pk")
+
+
+def own_live_member(*, user: Any) -> Member | None:
+    return own_members(user=user).filter(status__in=LIVE_STATUSES).first()
+
+
+def own_member_get(*, user: Any, member_id: int) -> Member:
+    member = own_members(user=user).filter(pk=member_id).first()
+    if member is None:
+        raise NotFound(_("No such membership."))
+    return member
+
+
+# --- the public card check ---------------------------------------------------------------------------------
+
+
+def card_code(number: str) -> str:
+    """The verification code printed in a member card's QR: the number and a short HMAC over it, so that the
+    public page cannot be walked through member numbers."""
+    mac = hmac.new(settings.SECRET_KEY.encode(), f"member-card:{number}".encode(), sha256).hexdigest()[:10]
+    return f"{number}-{mac}"
+
+
+def member_by_card_code(code: str) -> Member | None:
+    number, _sep, mac = (code or "").strip().upper().partition("-")
+    if not member_number_valid(number) or not hmac.compare_digest(card_code(number), f"{number}-{mac.lower()}"):
+        return None
+    return Member.objects.select_related("org").filter(number=number).first()
+
+
+# --- applications ------------------------------------------------------------------------------------------
+
+
+def application_queue(
+    *,
+    actor: Any,
+    org: Org | None = None,
+    status: str = Application.Status.PENDING,
+    due: str = "",
+    employment_form: str = "",
+    q: str = "",
+) -> QuerySet[Application]:
+    """Applications the actor may review: those routed to a union in scope, or escalated to one. `due` is
+    "overdue", "soon" (within two days) or "escalated"."""
+    within = scope_q(actor, "review", field="org__path") | scope_q(actor, "review", field="escalated_to__path")
+    qs = Application.objects.filter(within)
+    if org is not None:
+        qs = qs.filter(Q(subtree_q(org.path, "org__path")) | Q(escalated_to=org))
+    if status:
+        qs = qs.filter(status=status)
+    if employment_form:
+        qs = qs.filter(employment_form=employment_form)
+    today = datetime.date.today()
+    if due == "overdue":
+        qs = qs.filter(due_on__lt=today)
+    elif due == "soon":
+        qs = qs.filter(due_on__gte=today, due_on__lte=today + datetime.timedelta(days=2))
+    elif due == "escalated":
+        qs = qs.filter(escalated_at__isnull=False)
+    term = parse_search(q)
+    if term is not None:
+        if term.kind == "pinyin":
+            qs = qs.filter(Q(name_pinyin__startswith=term.value) | Q(name_initials__startswith=term.value))
+        elif term.kind == "id_number":
+            qs = qs.filter(blind_q(Application, "id_number", term.value))
+        elif term.kind == "mobile":
+            qs = qs.filter(blind_q(Application, "mobile", term.value))
+        elif term.kind == "last4":
+            qs = qs.filter(id_last4=term.value)
+        else:
+            qs = qs.filter(name__startswith=term.value)
+    return qs.select_related("org", "escalated_to").order_by("due_on", "pk")
+
+
+def application_get(*, actor: Any, application_id: int, perm: str = "review") -> Application:
+    app = (
+        Application.objects.select_related("org", "escalated_to", "employer_org", "platform_org", "member")
+        .filter(pk=application_id)
+        .first()
+    )
+    if app is None:
+        raise NotFound(_("No such application in your scope."))
+    in_scope = actor_can(actor, "member.view", app.org) or actor_can(actor, "review", app.org)
+    escalated = app.escalated_to is not None and actor_can(actor, "review", app.escalated_to)
+    if not (in_scope or escalated):
+        raise NotFound(_("No such application in your scope."))
+    if perm == "review" and not (actor_can(actor, "review", app.org) or escalated):
+        raise PermissionDenied(_("Your role does not allow reviewing applications."))
+    return app
+
+
+def application_steps(*, application: Application, for_applicant: bool = False) -> QuerySet[ApplicationStep]:
+    qs = application.steps.select_related("org")
+    return qs.filter(visible_to_applicant=True) if for_applicant else qs
+
+
+def own_applications(*, user: Any) -> QuerySet[Application]:
+    if not getattr(user, "is_authenticated", False):
+        return Application.objects.none()
+    return Application.objects.filter(applicant=user).select_related("org").order_by("-submitted_at", "-pk")
+
+
+def own_application_get(*, user: Any, application_id: int) -> Application:
+    app = own_applications(user=user).filter(pk=application_id).first()
+    if app is None:
+        raise NotFound(_("No such application."))
+    return app
+
+
+# --- transfers ---------------------------------------------------------------------------------------------
+
+
+def transfer_queue(*, actor: Any, direction: str = "in", status: str = Transfer.Status.PENDING) -> QuerySet[Transfer]:
+    """Transfers into the actor's unions awaiting their decision ("in"), or out of them ("out")."""
+    if direction == "out":
+        qs = Transfer.objects.filter(scope_q(actor, "member.view", field="from_org__path"))
+    else:
+        qs = Transfer.objects.filter(
+            scope_q(actor, "review", field="to_org__path") | scope_q(actor, "review", field="escalated_to__path")
+        )
+    if status:
+        qs = qs.filter(status=status)
+    return qs.select_related("member", "from_org", "to_org").order_by("due_on", "pk")
+
+
+def transfer_get(*, actor: Any, transfer_id: int) -> Transfer:
+    t = Transfer.objects.select_related("member", "from_org", "to_org", "escalated_to").filter(pk=transfer_id).first()
+    if t is None:
+        raise NotFound(_("No such transfer in your scope."))
+    orgs = [t.from_org, t.to_org] + ([t.escalated_to] if t.escalated_to else [])
+    if not any(actor_can(actor, "member.view", o) or actor_can(actor, "review", o) for o in orgs):
+        raise NotFound(_("No such transfer in your scope."))
+    return t
+
+
+def own_transfers(*, user: Any) -> QuerySet[Transfer]:
+    return Transfer.objects.filter(member__user=user).select_related("from_org", "to_org").order_by("-started_at")
+
+
+# --- status and lapse --------------------------------------------------------------------------------------
+
+
+def lapse_proposals(*, actor: Any, org: Org | None = None) -> QuerySet[LapseProposal]:
+    qs = LapseProposal.objects.filter(scope_q(actor, "member.manage", field="org__path"), status="proposed")
+    if org is not None:
+        qs = qs.filter(subtree_q(org.path, "org__path"))
+    return qs.select_related("member", "org").order_by("proposed_on", "pk")
+
+
+def lapse_proposal_get(*, actor: Any, proposal_id: int) -> LapseProposal:
+    p = LapseProposal.objects.select_related("member", "org").filter(pk=proposal_id).first()
+    if p is None or not actor_can(actor, "member.view", p.org):
+        raise NotFound(_("No such proposal in your scope."))
+    if not actor_can(actor, "member.manage", p.org):
+        raise PermissionDenied(_("Your role does not allow this action on %(org)s.") % {"org": p.org.name})
+    return p
+
+
+# --- dues --------------------------------------------------------------------------------------------------
+
+
+def member_dues(*, member: Member) -> QuerySet[DuesMonth]:
+    return member.dues.order_by("-month")
+
+
+@dataclass
+class ArrearsRow:
+    member: Member
+    months: int
+    owed: Any
+    last_paid_month: datetime.date | None
+
+
+def arrears(*, actor: Any, org: Org, since: datetime.date | None = None) -> list[ArrearsRow]:
+    """Members of `org`'s subtree who owe dues: months with more due than paid, and the total owed.
+    Late payment is only reported here; it never ends a membership."""
+    if not actor_can(actor, "member.view", org):
+        raise NotFound(_("No such union in your scope."))
+    rows = DuesMonth.objects.filter(subtree_q(org.path, "org__path"), waived=False)
+    if since is not None:
+        rows = rows.filter(month__gte=since)
+    owing = (
+        rows.filter(due__gt=0)
+        .exclude(paid__gte=F("due"))
+        .values("member_id")
+        .annotate(months=Count("pk"), due_sum=Sum("due"), paid_sum=Sum("paid"))
+    )
+    by_member = {r["member_id"]: r for r in owing}
+    last_paid = dict(
+        DuesMonth.objects.filter(member_id__in=by_member, paid__gt=0)
+        .values("member_id")
+        .annotate(last=Max("month"))
+        .values_list("member_id", "last")
+    )
+    members = Member.objects.select_related("org").in_bulk(list(by_member))
+    result = [
+        ArrearsRow(
+            member=members[mid],
+            months=r["months"],
+            owed=r["due_sum"] - r["paid_sum"],
+            last_paid_month=last_paid.get(mid),
+        )
+        for mid, r in by_member.items()
+        if mid in members
+    ]
+    result.sort(key=lambda r: (-r.owed, r.member.name_pinyin))
+    return result
+
+
+# --- imports -----------------------------------------------------------------------------------------------
+
+
+def import_jobs(*, actor: Any, org: Org | None = None) -> QuerySet[ImportJob]:
+    qs = ImportJob.objects.filter(scope_q(actor, "member.manage", field="org__path"))
+    if org is not None:
+        qs = qs.filter(org=org)
+    return qs.select_related("org", "created_by")
+
+
+def import_job_get(*, actor: Any, job_id: int) -> ImportJob:
+    job = ImportJob.objects.select_related("org").filter(pk=job_id).first()
+    if job is None or not actor_can(actor, "member.manage", job.org):
+        raise NotFound(_("No such import in your scope."))
+    return job
+
+
+def import_problems(*, job: ImportJob) -> QuerySet[ImportProblem]:
+    return job.problems.all()
+
+
+# --- counts ------------------------------------------------------------------------------------------------
+
+
+def member_counts(*, actor: Any, org: Org) -> dict[str, dict[str, int]]:
+    """The subtree counters of `org` by dimension, from the roll-up rows (no scan of members)."""
+    if not actor_can(actor, "org.view", org):
+        raise NotFound(_("No such union in your scope."))
+    out: dict[str, dict[str, int]] = {d: {} for d in MemberRollup.Dimension.values}
+    for dim, key, count in MemberRollup.objects.filter(org=org).values_list("dimension", "key", "count"):
+        if count:
+            out[dim][key] = count
+    return out
+
+
+def holding_orgs(*, q: str = "", division_code: str = "", limit: int = 20) -> QuerySet[Org]:
+    """Unions that hold members (for the applicant's "union near me" choice and the cadre's re-route)."""
+    from .rules import HOLDING_KINDS
+
+    qs = Org.objects.filter(is_active=True, kind__in=HOLDING_KINDS)
+    if division_code:
+        qs = qs.filter(division_code=division_code)
+    if q:
+        qs = qs.filter(Q(name__contains=q) | Q(uscc=q.upper()) | Q(name_pinyin__startswith=q.lower()))
+    return qs.order_by("name")[:limit]
+
+
+def employer_search(*, q: str, limit: int = 10) -> QuerySet[Org]:
+    """Known units for the join form: grassroots unions found by the employer's name or credit code."""
+    term = normalize(q or "")
+    if len(term) < 2:
+        return Org.objects.none()
+    qs = Org.objects.filter(is_active=True, kind__in=[OrgKind.GRASSROOTS, OrgKind.JOINT])
+    qs = qs.filter(
+        Q(uscc=term.upper()) | Q(employer_name__contains=term) | Q(name__contains=term)
+    )
+    return qs.order_by("name")[:limit]
+
+
+def platform_orgs() -> QuerySet[Org]:
+    return Org.objects.filter(is_active=True, is_platform=True).order_by("name")
+
+
+def member_status_counts(*, org: Org) -> dict[str, int]:
+    return dict(
+        Member.objects.filter(org=org).values("status").annotate(n=Count("pk")).values_list("status", "n")
+    )
+
