@@ -12,4 +12,4 @@ def _todo(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
 
 
 import_list = import_new = import_detail = import_progress = import_problems = import_commit = _todo
-import_template = _todo
+import_template = member_export = _todo

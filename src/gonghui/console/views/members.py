@@ -12,5 +12,5 @@ def _todo(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
 
 
 member_list = member_new = member_detail = member_status = member_transfer = member_reveal = _todo
-member_dues = member_export = application_list = application = application_batch = _todo
+member_dues = application_list = application = application_batch = _todo
 transfer_list = transfer = lapse_list = lapse_decide = arrears = member_policy = _todo
