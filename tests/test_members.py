@@ -16,7 +16,7 @@ from gonghui.core.errors import NotFound, PermissionDenied, ServiceError
 from gonghui.core.models import Notice
 from gonghui.members import counters, rules
 from gonghui.members import services as svc
-from gonghui.members.models import Application, Member, MemberStatus, Transfer
+from gonghui.members.models import Application, Member
 from gonghui.members.selectors import member_counts, member_search, policy_for
 from gonghui.orgs.models import OrgRollup
 
@@ -72,12 +72,18 @@ def test_dues_are_five_permille_of_the_wage_rounded_as_the_province_says(wage, r
 def test_lapse_needs_six_whole_months_without_dues_or_participation():
     today = datetime.date(2026, 11, 22)
     joined = datetime.date(2020, 1, 1)
-    assert rules.lapse_due(today=today, joined_on=joined, last_paid_month=datetime.date(2026, 4, 1), last_participated_on=None)
-    assert not rules.lapse_due(today=today, joined_on=joined, last_paid_month=datetime.date(2026, 5, 1), last_participated_on=None)
+    assert rules.lapse_due(
+        today=today, joined_on=joined, last_paid_month=datetime.date(2026, 4, 1), last_participated_on=None
+    )
+    assert not rules.lapse_due(
+        today=today, joined_on=joined, last_paid_month=datetime.date(2026, 5, 1), last_participated_on=None
+    )
     assert not rules.lapse_due(
         today=today, joined_on=joined, last_paid_month=None, last_participated_on=datetime.date(2026, 6, 30)
     )
-    assert not rules.lapse_due(today=today, joined_on=datetime.date(2026, 9, 1), last_paid_month=None, last_participated_on=None)
+    assert not rules.lapse_due(
+        today=today, joined_on=datetime.date(2026, 9, 1), last_paid_month=None, last_participated_on=None
+    )
 
 
 # --- joining and routing -----------------------------------------------------------------------------------
@@ -96,7 +102,11 @@ def test_an_application_goes_to_the_employers_union_and_says_why(tree, member_a,
     app = join(member_a, employer_org=tree.grassroots_a)
     assert app.org == tree.grassroots_a and app.route_code == "employer"
     assert tree.grassroots_a.name in app.route_note
-    assert app.birth_date == datetime.date(1990, 1, 1) and app.sex == "male" and app.id_last4 == app.id_number[-4:]
+    assert (
+        app.birth_date == datetime.date(1990, 1, 1)
+        and app.sex == "male"
+        and app.id_last4 == app.id_number[-4:]
+    )
 
 
 def test_an_unknown_employer_with_a_known_credit_code_is_matched(tree, member_a, notice, platform_b):
@@ -109,7 +119,9 @@ def test_a_rider_goes_to_the_platform_union(tree, member_a, notice, platform_b):
     assert (app.org, app.route_code) == (platform_b, "platform")
 
 
-def test_a_rider_without_platform_union_goes_to_the_joint_union_where_he_works(tree, member_a, notice, joint_a):
+def test_a_rider_without_platform_union_goes_to_the_joint_union_where_he_works(
+    tree, member_a, notice, joint_a
+):
     app = join(member_a, employment_form="delivery_rider", work_division_code="330106")
     assert (app.org, app.route_code) == (joint_a, "joint_local")
 
@@ -209,7 +221,13 @@ def test_batch_approval_reports_each_failure(tree, member_a, member_b, notice, c
 
 def test_the_database_refuses_a_second_live_membership(tree, member_a, notice, chair_a):
     m = svc.application_approve(actor=chair_a, application=join(member_a, employer_org=tree.grassroots_a))
-    clone = Member(org=tree.grassroots_b, number=rules.member_number(999), joined_on=m.joined_on, name=m.name, id_number=m.id_number)
+    clone = Member(
+        org=tree.grassroots_b,
+        number=rules.member_number(999),
+        joined_on=m.joined_on,
+        name=m.name,
+        id_number=m.id_number,
+    )
     with pytest.raises(IntegrityError):
         clone.save()
 
@@ -258,12 +276,18 @@ def test_the_member_starts_a_transfer_for_a_new_job(tree, member_a, notice, chai
 def test_status_changes_follow_the_rules_and_are_kept(tree, member_a, notice, chair_a, viewer_a):
     m = svc.application_approve(actor=chair_a, application=join(member_a, employer_org=tree.grassroots_a))
     with pytest.raises(PermissionDenied):
-        svc.member_status_change(actor=viewer_a, member=m, status="retained", reason="退休", retained_reason="retired")
-    svc.member_status_change(actor=chair_a, member=m, status="retained", reason="退休", retained_reason="retired")
+        svc.member_status_change(
+            actor=viewer_a, member=m, status="retained", reason="退休", retained_reason="retired"
+        )
+    svc.member_status_change(
+        actor=chair_a, member=m, status="retained", reason="退休", retained_reason="retired"
+    )
     with pytest.raises(ServiceError) as err:
         svc.member_status_change(actor=chair_a, member=m, status="expelled", reason="严重违纪")
     assert err.value.code == "decision_required"
-    svc.member_status_change(actor=chair_a, member=m, status="expelled", reason="严重违纪", decision="2026-11-01 会员大会决议第3号")
+    svc.member_status_change(
+        actor=chair_a, member=m, status="expelled", reason="严重违纪", decision="2026-11-01 会员大会决议第3号"
+    )
     m.refresh_from_db()
     assert m.status == "expelled" and m.left_on is not None
     with pytest.raises(ServiceError):
@@ -301,7 +325,9 @@ def test_late_dues_never_end_membership_and_payments_do_not_double(tree, member_
 
 def test_retained_members_owe_no_dues(tree, member_a, notice, chair_a):
     m = svc.application_approve(actor=chair_a, application=join(member_a, employer_org=tree.grassroots_a))
-    svc.member_status_change(actor=chair_a, member=m, status="retained", reason="退休", retained_reason="retired")
+    svc.member_status_change(
+        actor=chair_a, member=m, status="retained", reason="退休", retained_reason="retired"
+    )
     m.refresh_from_db()
     row = svc.dues_wage_set(actor=chair_a, member=m, month=datetime.date(2026, 10, 1), wage_base="5000")
     assert row.waived and row.due == 0
@@ -311,13 +337,17 @@ def test_a_province_sets_its_own_rounding(tree, member_a, notice, chair_a, provi
     svc.member_policy_set(actor=province_cadre, org=tree.province, dues_rounding="yuan", review_workdays=3)
     assert policy_for(tree.grassroots_a).dues_rounding == "yuan"
     m = svc.application_approve(actor=chair_a, application=join(member_a, employer_org=tree.grassroots_a))
-    assert svc.dues_wage_set(actor=chair_a, member=m, month=datetime.date(2026, 10, 1), wage_base="6543.21").due == Decimal("33.00")
+    assert svc.dues_wage_set(
+        actor=chair_a, member=m, month=datetime.date(2026, 10, 1), wage_base="6543.21"
+    ).due == Decimal("33.00")
 
 
 # --- deadlines ---------------------------------------------------------------------------------------------
 
 
-def test_reminder_then_escalation_and_catch_up_after_downtime(tree, member_a, notice, chair_a, district_cadre_a):
+def test_reminder_then_escalation_and_catch_up_after_downtime(
+    tree, member_a, notice, chair_a, district_cadre_a
+):
     with time_machine.travel(datetime.datetime(2026, 11, 2, 9, tzinfo=datetime.UTC)):  # Monday
         app = join(member_a, employer_org=tree.grassroots_a)
     assert app.due_on == datetime.date(2026, 11, 9)
@@ -334,16 +364,26 @@ def test_reminder_then_escalation_and_catch_up_after_downtime(tree, member_a, no
 # --- search ------------------------------------------------------------------------------------------------
 
 
-def test_search_by_name_pinyin_initials_number_last4_and_blind_index(tree, member_a, notice, chair_a, chair_b):
-    m = svc.application_approve(actor=chair_a, application=join(member_a, name="张晓燕", employer_org=tree.grassroots_a))
+def test_search_by_name_pinyin_initials_number_last4_and_blind_index(
+    tree, member_a, notice, chair_a, chair_b
+):
+    m = svc.application_approve(
+        actor=chair_a, application=join(member_a, name="张晓燕", employer_org=tree.grassroots_a)
+    )
     for q in ("张晓", "zhangxiao", "zxy", m.number, m.id_number[-4:], m.id_number, m.mobile):
         assert list(member_search(actor=chair_a, q=q)) == [m], q
     assert list(member_search(actor=chair_b, q="张晓")) == []
 
 
-def test_a_search_page_costs_the_same_queries_whatever_its_size(tree, notice, chair_a, django_assert_num_queries):
+def test_a_search_page_costs_the_same_queries_whatever_its_size(
+    tree, notice, chair_a, django_assert_num_queries
+):
     for n in range(12):
-        svc.member_create(actor=chair_a, org=tree.grassroots_a, person=person(n + 10, name=f"李{'一二三四五六七八九十甲乙'[n]}"))
+        svc.member_create(
+            actor=chair_a,
+            org=tree.grassroots_a,
+            person=person(n + 10, name=f"李{'一二三四五六七八九十甲乙'[n]}"),
+        )
     for size in (2, 10):
         chair_a.__dict__.pop("_gonghui_grants", None)
         with django_assert_num_queries(2):

@@ -27,7 +27,11 @@ def test_the_demo_seed_is_idempotent_and_consistent():
         OrgRequest.objects.count(),
     )
     second = seed_demo()
-    assert first["orgs_created"] > 40 and second == {"orgs_created": 0, "users_created": 0}
+    assert first["orgs_created"] > 40 and second == {
+        "orgs_created": 0,
+        "users_created": 0,
+        "members_created": 0,
+    }
     assert counts == (
         Org.objects.count(),
         User.objects.count(),
@@ -35,6 +39,20 @@ def test_the_demo_seed_is_idempotent_and_consistent():
         OrgRequest.objects.count(),
     )
     assert find_drift() == []
+
+
+def test_the_demo_has_about_300_members_pending_applications_and_a_transfer_and_no_counter_drift():
+    from gonghui.members import counters
+    from gonghui.members.models import Application, Member, Transfer
+    from gonghui.members.rules import member_number_valid
+
+    result = seed_demo()
+    assert 280 <= result["members_created"] <= 320
+    assert Application.objects.filter(status="pending").count() >= 6
+    assert Transfer.objects.filter(status="pending").count() == 1
+    assert Member.objects.filter(status="retained").exists() and result["lapse_proposals"] >= 1
+    assert all(member_number_valid(n) for n in Member.objects.values_list("number", flat=True))
+    assert counters.find_drift() == [] and find_drift() == []
 
 
 def test_the_demo_has_every_kind_of_union_and_valid_credit_codes():

@@ -390,7 +390,9 @@ def seed_demo() -> dict[str, int]:
                 employer_name=name.removesuffix("工会委员会"),
                 uscc=demo_uscc(name, parent.code[:6]),
             )
-    return {"orgs_created": len(created), "users_created": users}
+    from .demo_members import seed_demo_members
+
+    return {"orgs_created": len(created), "users_created": users, **seed_demo_members()}
 
 
 def _codes(node: Node) -> list[str]:
