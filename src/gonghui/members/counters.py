@@ -54,9 +54,13 @@ def apply(deltas: dict[tuple[str, str, str], int]) -> None:
             groups[(dim, key, delta)].append(org_id)
     for (dim, key, delta), org_ids in sorted(groups.items()):
         if dim == LIVE:
-            OrgRollup.objects.filter(org_id__in=org_ids).update(members=F("members") + delta, updated_at=timezone.now())
+            OrgRollup.objects.filter(org_id__in=org_ids).update(
+                members=F("members") + delta, updated_at=timezone.now()
+            )
         else:
-            MemberRollup.objects.filter(org_id__in=org_ids, dimension=dim, key=key).update(count=F("count") + delta)
+            MemberRollup.objects.filter(org_id__in=org_ids, dimension=dim, key=key).update(
+                count=F("count") + delta
+            )
 
 
 def _change(path: str, keys: list[Key], sign: int, into: Counter[tuple[str, str, str]]) -> None:
@@ -139,7 +143,10 @@ class Drift:
 def find_drift() -> list[Drift]:
     want = expected()
     have = {
-        (o, d, k): c for o, d, k, c in MemberRollup.objects.values_list("org_id", "dimension", "key", "count").iterator(chunk_size=20000)
+        (o, d, k): c
+        for o, d, k, c in MemberRollup.objects.values_list("org_id", "dimension", "key", "count").iterator(
+            chunk_size=20000
+        )
     }
     drift = []
     for key in set(want) | set(have):

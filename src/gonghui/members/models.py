@@ -69,9 +69,13 @@ class MemberPolicy(models.Model):
     org = models.OneToOneField(Org, on_delete=models.CASCADE, related_name="member_policy")
     review_workdays = models.PositiveSmallIntegerField(_("review deadline (working days)"), default=5)
     transfer_workdays = models.PositiveSmallIntegerField(_("transfer deadline (working days)"), default=5)
-    remind_workdays_before = models.PositiveSmallIntegerField(_("remind this many working days before"), default=1)
+    remind_workdays_before = models.PositiveSmallIntegerField(
+        _("remind this many working days before"), default=1
+    )
     dues_permille = models.DecimalField(_("dues rate (‰ of wage)"), max_digits=5, decimal_places=2, default=5)
-    dues_rounding = models.CharField(_("dues rounding"), max_length=8, choices=Rounding.choices, default="fen")
+    dues_rounding = models.CharField(
+        _("dues rounding"), max_length=8, choices=Rounding.choices, default="fen"
+    )
     lapse_months = models.PositiveSmallIntegerField(_("months without dues or participation"), default=6)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -167,7 +171,9 @@ class MemberEvent(models.Model):
     member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind.choices)
     at = models.DateTimeField(auto_now_add=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     org = models.ForeignKey(Org, on_delete=models.PROTECT, related_name="+")
     other_org = models.ForeignKey(Org, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     from_status = models.CharField(max_length=12, blank=True)
@@ -191,17 +197,31 @@ class Application(PersonFields):
         WITHDRAWN = "withdrawn", _("Withdrawn by the applicant")
         TRANSFER = "transfer", _("Became a transfer")
 
-    applicant = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="applications")
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="applications"
+    )
     employer_org = models.ForeignKey(
-        Org, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("employer's union")
+        Org,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("employer's union"),
     )
     platform_org = models.ForeignKey(
         Org, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("platform")
     )
     chosen_org = models.ForeignKey(
-        Org, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("preferred union")
+        Org,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("preferred union"),
     )
-    org = models.ForeignKey(Org, on_delete=models.PROTECT, related_name="applications", verbose_name=_("handled by"))
+    org = models.ForeignKey(
+        Org, on_delete=models.PROTECT, related_name="applications", verbose_name=_("handled by")
+    )
     route_code = models.CharField(max_length=30)
     route_note = models.CharField(max_length=300, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default="pending")
@@ -217,7 +237,9 @@ class Application(PersonFields):
     decided_at = models.DateTimeField(null=True, blank=True)
     reason = models.TextField(_("reason"), blank=True)
     member = models.ForeignKey(Member, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    transfer = models.ForeignKey("Transfer", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    transfer = models.ForeignKey(
+        "Transfer", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("membership application")
@@ -281,7 +303,9 @@ class Transfer(models.Model):
 
     member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="transfers")
     from_org = models.ForeignKey(Org, on_delete=models.PROTECT, related_name="+", verbose_name=_("from"))
-    to_org = models.ForeignKey(Org, on_delete=models.PROTECT, related_name="transfers_in", verbose_name=_("to"))
+    to_org = models.ForeignKey(
+        Org, on_delete=models.PROTECT, related_name="transfers_in", verbose_name=_("to")
+    )
     started_by = models.CharField(max_length=12, choices=StartedBy.choices)
     initiator = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     new_employer_name = models.CharField(_("new employer"), max_length=120, blank=True)
@@ -303,7 +327,9 @@ class Transfer(models.Model):
     class Meta:
         ordering = ["due_on", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["member"], condition=Q(status="pending"), name="transfer_one_pending"),
+            models.UniqueConstraint(
+                fields=["member"], condition=Q(status="pending"), name="transfer_one_pending"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -379,7 +405,9 @@ class MemberRollup(models.Model):
     count = models.BigIntegerField(default=0)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["org", "dimension", "key"], name="member_rollup_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["org", "dimension", "key"], name="member_rollup_unique")
+        ]
 
     def __str__(self) -> str:
         return f"{self.org_id} {self.dimension}={self.key}: {self.count}"

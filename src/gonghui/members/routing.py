@@ -22,7 +22,9 @@ REASONS: dict[str, Promise] = {
     "employer": _("Sent to %(org)s because it is the union of your employer."),
     "platform": _("Sent to %(org)s because it is the union of the platform you work through."),
     "chosen": _("Sent to %(org)s because you chose it."),
-    "joint_local": _("Sent to %(org)s because it is the joint union for new-employment workers where you work."),
+    "joint_local": _(
+        "Sent to %(org)s because it is the joint union for new-employment workers where you work."
+    ),
     "local": _("Sent to %(org)s because your employer has no union and it is the union where you work."),
     "rerouted": _("Passed to %(org)s by a union cadre: %(reason)s"),
 }
@@ -100,6 +102,8 @@ def route(
         return Route(local, "local")
     raise ServiceError(
         "no_route",
-        _("We could not find a union for you: choose your employer, a union near you, or the district where you work."),
+        _(
+            "We could not find a union for you: choose your employer, a union near you, or the district where you work."
+        ),
         field="work_division_code",
     )

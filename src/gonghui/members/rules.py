@@ -110,7 +110,5 @@ def lapse_due(
     """Whether a member has, for `months` consecutive whole months, neither paid dues nor taken part in union
     life (DOMAIN §2), counting from joining when nothing was ever recorded. Only a proposal: a cadre decides."""
     cutoff = months_back(today, months)  # activity in or after this month keeps the membership
-    last = max(
-        d for d in (joined_on, last_paid_month, last_participated_on) if d is not None
-    )
+    last = max(d for d in (joined_on, last_paid_month, last_participated_on) if d is not None)
     return month_start(last) < cutoff
