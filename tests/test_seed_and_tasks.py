@@ -99,6 +99,21 @@ def test_the_scale_seed_is_deterministic_and_province_shaped():
     assert sizes(other) != sizes(again)
 
 
+def test_the_scale_seed_writes_n_valid_members_in_bulk_with_counters_that_reconcile():
+    from django.core.management import call_command
+
+    from gonghui.members import counters
+    from gonghui.members.models import Member
+    from gonghui.members.rules import member_number_valid
+
+    call_command("seed", scale=3_000, seed=3, verbosity=0)
+    province = Org.objects.get(kind=OrgKind.PROVINCE)
+    assert Member.objects.count() == 3_000 == province.rollup.members
+    assert Member.objects.values("id_number_index").distinct().count() == 3_000
+    assert all(member_number_valid(n) for n in Member.objects.values_list("number", flat=True)[:200])
+    assert counters.find_drift() == [] and find_drift() == []
+
+
 def test_the_scheduler_enqueues_each_due_job_once_and_catches_up_after_downtime():
     enqueued = []
     now = timezone.now()

@@ -18,6 +18,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--seed", type=int, default=1, help="Random seed for --scale (same seed, same tree)."
         )
+        parser.add_argument(
+            "--no-members", action="store_true", help="With --scale: build the tree only, without members."
+        )
 
     def handle(
         self, *args: Any, demo: bool = False, scale: int | None = None, seed: int = 1, **opts: Any
@@ -41,3 +44,15 @@ class Command(BaseCommand):
             self.stdout.write(
                 self.style.SUCCESS(f"Scale tree built in {time.perf_counter() - started:.1f}s: {result}")
             )
+            if not opts.get("no_members"):
+                from gonghui.core.seed.scale_members import seed_scale_members
+
+                started = time.perf_counter()
+                made = seed_scale_members(scale, seed=seed)
+                seconds = time.perf_counter() - started
+                self.stdout.write(
+                    self.style.SUCCESS(
+                        f"{made['members_created']:,} members written in {seconds:.1f}s "
+                        f"({made['members_created'] / max(seconds, 0.001):,.0f}/s)."
+                    )
+                )
