@@ -446,3 +446,70 @@ def member_status_counts(*, org: Org) -> dict[str, int]:
         Member.objects.filter(org=org).values("status").annotate(n=Count("pk")).values_list("status", "n")
     )
 
+
+# --- the member-facing portal: join choices, new union search, own notices ---------------------------------
+
+
+def work_districts() -> QuerySet[Org]:
+    """Districts and counties with a division code, for the "place of work" choice of the join form."""
+    return (
+        Org.objects.filter(is_active=True, kind=OrgKind.DISTRICT)
+        .exclude(division_code="")
+        .order_by("division_code")
+    )
+
+
+def join_org_get(*, org_id: Any, purpose: str) -> Org | None:
+    """The union a person picked on the join or transfer form, if it may be picked for `purpose`:
+    "employer" (a unit found by employer_search), "platform" (platform_orgs) or "union" (holding_orgs).
+    Anything else, a stale id or a union that may not be picked, is None."""
+    from .rules import HOLDING_KINDS
+
+    try:
+        pk = int(org_id)
+    except (TypeError, ValueError):
+        return None
+    qs = Org.objects.filter(is_active=True, pk=pk)
+    if purpose == "employer":
+        qs = qs.filter(kind__in=[OrgKind.GRASSROOTS, OrgKind.JOINT])
+    elif purpose == "platform":
+        qs = qs.filter(is_platform=True)
+    elif purpose == "union":
+        qs = qs.filter(kind__in=HOLDING_KINDS)
+    else:
+        return None
+    return qs.first()
+
+
+def new_union_search(*, q: str, limit: int = 20) -> list[Org]:
+    """Unions a member may move to: by the union's name, pinyin or credit code, then by the employer's name
+    (a worker knows the new employer rather than its union). Two queries."""
+    term = " ".join((q or "").split())
+    if not term:
+        return []
+    found = list(holding_orgs(q=term, limit=limit))
+    if len(found) < limit:
+        seen = {o.pk for o in found}
+        found += [o for o in employer_search(q=term, limit=limit) if o.pk not in seen]
+    return found[:limit]
+
+
+def own_pending_transfer(*, member: Member) -> Transfer | None:
+    return member.transfers.filter(status=Transfer.Status.PENDING).select_related("to_org").first()
+
+
+def own_notices(*, user: Any, limit: int = 100) -> QuerySet[Any]:
+    """The person's own notices (decisions, reminders), newest first."""
+    from gonghui.core.models import Notice
+
+    if not getattr(user, "is_authenticated", False):
+        return Notice.objects.none()
+    return Notice.objects.filter(user=user).order_by("-created_at", "-pk")[:limit]
+
+
+def own_unread_notice_count(*, user: Any) -> int:
+    from gonghui.core.models import Notice
+
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    return Notice.objects.filter(user=user, read_at__isnull=True).count()

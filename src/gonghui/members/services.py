@@ -929,3 +929,59 @@ def _escalate(item: Any, org: Org, url_name: str, done: dict[str, int]) -> None:
         _step(fresh, ApplicationStep.Kind.ESCALATED, org=parent or org)
     log_action(actor="system", action="gonghui.member.deadline_escalated", obj=fresh, org_path=org.path, data={"to": getattr(parent, "pk", None)})
     done["escalated"] += 1
+
+
+# --- the member-facing portal: the applicant's account, own notices -----------------------------------------
+
+
+def applicant_verify(*, user: Any, mobile: str, code: str, real_name: str) -> tuple[Any, bool]:
+    """Who applies to join, and whether they have just signed in.
+
+    A logged-in person applying with their account's own number needs no code. Any other number must be
+    proven with the SMS code sent by `accounts.services.sms_code_request(verify=True)`; a logged-in person
+    then keeps applying from their own account, and a visitor is signed in to the account of that number
+    (opened for them when there is none: the code proved they hold the phone, as an SMS login does)."""
+    from gonghui.accounts.services import account_find_or_create, sms_code_check
+    from gonghui.core.masking import mask_mobile
+
+    mobile = clean_mobile(mobile)
+    logged_in = getattr(user, "is_authenticated", False)
+    if logged_in and user.mobile == mobile:
+        return user, False
+    if not (code or "").strip():
+        raise ServiceError("code_required", _("Enter the code we sent to this number."), field="code")
+    try:
+        sms_code_check(mobile=mobile, code=code)
+    except ServiceError:
+        with transaction.atomic():
+            log_action(actor=mask_mobile(mobile), action="gonghui.member.join_code_failed", result="failed")
+        raise
+    if logged_in:
+        return user, False
+    account = account_find_or_create(actor="self-service", mobile=mobile, real_name=real_name)
+    if not account.is_active or account.is_superuser:
+        with transaction.atomic():
+            log_action(actor=account, action="gonghui.auth.login_refused", obj=account, result="denied")
+        raise ServiceError(
+            "account_unavailable",
+            _("This number's account cannot be used here. Please contact your union."),
+            status=403,
+            field="mobile",
+        )
+    with transaction.atomic():
+        log_action(actor=account, action="gonghui.auth.login", obj=account, data={"how": "join"})
+    return account, True
+
+
+def notices_mark_read(*, user: Any, notice_ids: list[int] | None = None) -> int:
+    """Mark the person's own notices read (all of them, or those given); others' notices are never touched."""
+    from gonghui.core.models import Notice
+
+    with transaction.atomic():
+        qs = Notice.objects.filter(user=user, read_at__isnull=True)
+        if notice_ids is not None:
+            qs = qs.filter(pk__in=notice_ids)
+        count = qs.update(read_at=timezone.now())
+        if count:
+            log_action(actor=user, action="gonghui.notice.read", obj=user, data={"count": count})
+    return count

@@ -21,6 +21,11 @@ class Tile:
 
 
 TILES: list[Tile] = [
+    # Membership (members app): joining works without an account; the card and progress are the person's own.
+    Tile("join", _("Join the union"), "portal:join", "入", needs_login=False),
+    Tile("card", _("My member card"), "portal:membership", "证"),
+    Tile("applications", _("My applications"), "portal:applications", "进"),
+    Tile("notices", _("My notices"), "portal:notices", "信"),
     Tile("profile", _("My account"), "portal:profile", "我"),
     Tile("setup", _("Set up a union"), "portal:org_request", "建"),
     Tile("mydata", _("My data"), "portal:my_data", "档"),

@@ -48,4 +48,13 @@ urlpatterns += [
     path("me/membership/card.pdf", members.member_card_pdf, name="member_card_pdf"),
     path("me/membership/transfer/", members.member_transfer, name="member_transfer"),
     path("card/<str:code>/", members.card_verify, name="card_verify"),
+    path("unions/search/", members.union_search, name="union_search"),
+    path(
+        "me/applications/<int:application_id>/withdraw/",
+        members.application_withdraw,
+        name="application_withdraw",
+    ),
+    path("me/membership/transfer/cancel/", members.member_transfer_cancel, name="member_transfer_cancel"),
+    path("me/notices/", members.notices, name="notices"),
+    path("me/notices/read/", members.notices_read, name="notices_read"),
 ]
