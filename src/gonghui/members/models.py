@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gonghui.core.fields import BlindIndexField, EncryptedTextField
 from gonghui.orgs.models import Org
@@ -158,7 +159,7 @@ class MemberEvent(models.Model):
     """The member's history: joined, transferred, status changed, imported. Never edited or deleted."""
 
     class Kind(models.TextChoices):
-        JOINED = "joined", _("Joined")
+        JOINED = "joined", pgettext_lazy("member history", "Joined the union")
         IMPORTED = "imported", _("Imported")
         UPDATED = "updated", _("Details updated")
         TRANSFER_STARTED = "transfer_started", _("Transfer started")

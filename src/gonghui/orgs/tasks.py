@@ -13,9 +13,8 @@ logger = logging.getLogger("gonghui.tasks")
 def reconcile_rollups() -> int:
     """Nightly check of the roll-up counters; drift is repaired and audited, so dashboards stay right."""
     from gonghui.core.audit import log_action
-    from gonghui.orgs.rollups import find_drift, repair
-
     from gonghui.members import counters
+    from gonghui.orgs.rollups import find_drift, repair
 
     member_drift = counters.find_drift()
     if member_drift:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import random
 from decimal import Decimal
+from typing import Any
 
 from django.utils import timezone
 from stdnum.cn import ric
@@ -212,7 +213,7 @@ def _demo_applications(
 
     notice = PrivacyNotice.objects.order_by("-published_at").first()
     platform = Org.objects.filter(code="330106-G08").first()
-    plans = [
+    plans: list[tuple[str, dict[str, Any], str, str]] = [
         ("delivery_rider", {"platform_org": platform}, "330106", ""),
         ("delivery_rider", {}, "330106", ""),
         ("courier", {}, "330212", ""),

@@ -12,6 +12,7 @@ import datetime
 import random
 from collections import Counter
 from collections.abc import Iterator
+from typing import Any
 
 from django.db import transaction
 from stdnum.cn import ric
@@ -22,12 +23,19 @@ from gonghui.orgs.models import Org, OrgKind
 from .demo_members import GIVEN, MOBILE_PREFIXES, SURNAMES
 
 BATCH = 5000
-FORMS = ["regular"] * 14 + ["dispatched", "part_time", "delivery_rider", "courier", "ride_hailing", "truck_driver"]
+FORMS = ["regular"] * 14 + [
+    "dispatched",
+    "part_time",
+    "delivery_rider",
+    "courier",
+    "ride_hailing",
+    "truck_driver",
+]
 BIRTH_START = datetime.date(1962, 1, 1)
 BIRTH_DAYS = 15000  # people born 1962-2003
 
 
-def person_values(k: int, region: str, rng: random.Random) -> dict[str, str]:
+def person_values(k: int, region: str, rng: random.Random) -> dict[str, Any]:
     """The k-th synthetic person (0-based)."""
     birth = BIRTH_START + datetime.timedelta(days=(k // 1000) % BIRTH_DAYS)
     body = f"{region}{birth:%Y%m%d}{k % 1000:03d}"

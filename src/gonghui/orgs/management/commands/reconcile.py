@@ -20,13 +20,17 @@ class Command(BaseCommand):
         from gonghui.members import counters
 
         member_drift = counters.find_drift()
-        for d in member_drift[:50]:
-            self.stdout.write(f"org {d.org_id}: members {d.dimension}={d.key} stored={d.stored} expected={d.expected}")
+        for md in member_drift[:50]:
+            self.stdout.write(
+                f"org {md.org_id}: members {md.dimension}={md.key} stored={md.stored} expected={md.expected}"
+            )
         if member_drift:
             self.stdout.write(self.style.WARNING(f"Drift in {len(member_drift)} member counters."))
             if fix:
                 repaired = counters.repair(member_drift)
-                log_action(actor="system", action="gonghui.rollup.repaired", data={"member_counter_orgs": repaired})
+                log_action(
+                    actor="system", action="gonghui.rollup.repaired", data={"member_counter_orgs": repaired}
+                )
                 self.stdout.write(self.style.SUCCESS(f"Repaired member counters of {repaired} orgs."))
         drift = find_drift()
         if not drift and member_drift and not fix:
