@@ -13,6 +13,7 @@ named by a random UUID; the client's file name is kept only as metadata.
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import hashlib
 import unicodedata
@@ -53,9 +54,12 @@ TYPES: dict[str, FileType] = {
         FileType(
             "docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", (".docx",)
         ),
+        # Plain text with no magic number: accepted only where a caller allows it (member imports).
+        FileType("csv", "text/csv", (".csv",)),
     )
 }
-DOCUMENT_TYPES = frozenset(TYPES)
+DOCUMENT_TYPES = frozenset({"pdf", "png", "jpeg", "xlsx", "docx"})
+TEXT_ENCODINGS = ("utf-8", "gb18030")
 
 
 def default_max_bytes() -> int:
@@ -116,7 +120,26 @@ def sniff(file: IO[bytes]) -> str | None:
         return "jpeg"
     if head.startswith(b"PK\x03\x04"):
         return _zip_kind(file)
+    if _looks_like_text(file):
+        return "csv"
     return None
+
+
+def _looks_like_text(file: IO[bytes]) -> bool:
+    """Whether the first block is text in UTF-8 (with or without a byte order mark) or GB18030, without the
+    NUL bytes of binary files. Only the start is read; the importer decodes the whole file later."""
+    block = file.read(CHUNK)
+    file.seek(0)
+    if not block or b"\x00" in block:
+        return False
+    for encoding in TEXT_ENCODINGS:
+        try:
+            # A multi-byte character may be cut at the end of the block: decode incrementally, not final.
+            codecs.getincrementaldecoder(encoding)().decode(block, final=False)
+        except UnicodeDecodeError:
+            continue
+        return True
+    return False
 
 
 def safe_name(name: str) -> str:

@@ -513,3 +513,20 @@ def own_unread_notice_count(*, user: Any) -> int:
     if not getattr(user, "is_authenticated", False):
         return 0
     return Notice.objects.filter(user=user, read_at__isnull=True).count()
+
+
+# --- imports and exports (spreadsheets) --------------------------------------------------------------------
+
+IMPORT_PERMISSIONS = {"members": "member.manage", "wages": "dues.manage", "payments": "dues.manage"}
+
+
+def import_org_check(*, actor: Any, org: Org, kind: str = "members") -> Org:
+    """The union a cadre imports into or exports from, checked: outside scope is NotFound, a role that may
+    look but not manage members (or dues, for payroll and payment files) is PermissionDenied."""
+    if not (actor_can(actor, "member.view", org) or actor_can(actor, "org.view", org)):
+        raise NotFound(_("No such union in your scope."))
+    if not actor_can(actor, IMPORT_PERMISSIONS.get(kind, "member.manage"), org):
+        raise PermissionDenied(
+            _("Your role does not allow importing or exporting members of %(org)s.") % {"org": org.name}
+        )
+    return org
