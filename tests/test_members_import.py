@@ -40,6 +40,7 @@ HEADERS = [
     "工作地区划代码",
     "工作地点",
     "入会日期",
+    "所属工会代码",
 ]
 FULLWIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
 X_ID = fake_id(9)  # an ID number whose check character is X
@@ -336,12 +337,25 @@ def test_only_administrators_in_scope_import(tree, chair_a, chair_b, viewer_a, m
         imports.import_confirm(actor=chair_b, job=job, mode="valid")
 
 
-def test_members_are_imported_into_a_union_that_holds_members(tree, district_cadre_a, messy):
-    with pytest.raises(ServiceError) as err:
-        imports.import_start(
-            actor=district_cadre_a, org=tree.district_a, kind="members", upload=upload(messy)
-        )
-    assert err.value.code == "not_a_holding_union"
+def test_a_district_import_names_each_members_union_and_rows_without_one_are_reported(
+    tree, district_cadre_a, joint_a
+):
+    rows = [
+        ["姓名", "身份证号码", "手机号码", "所属工会代码"],
+        ["赵一", fake_id(301), "13912340001", tree.grassroots_a.code],
+        ["钱二", fake_id(302), "13912340002", joint_a.code],
+        ["孙三", fake_id(303), "13912340003", ""],
+        ["李四", fake_id(304), "13912340004", tree.grassroots_b.code],
+        ["周五", fake_id(305), "13912340005", tree.street_a.code],
+    ]
+    job = start(district_cadre_a, tree.district_a, workbook(rows))
+    assert (job.valid_rows, job.error_rows) == (3, 2)
+    problems = {p.row: (p.column, p.reason) for p in job.problems.all()}
+    assert set(problems) == {4, 5} and all(c == "所属工会代码" for c, _r in problems.values())
+    commit(district_cadre_a, job)
+    orgs = dict(Member.objects.values_list("name", "org__code"))
+    assert orgs == {"赵一": tree.grassroots_a.code, "钱二": joint_a.code, "周五": tree.street_a.code}
+    assert counters.find_drift() == []
 
 
 def test_starting_an_import_enqueues_the_check_after_commit(

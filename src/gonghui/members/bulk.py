@@ -56,6 +56,7 @@ class NewMember:
     person: Person
     joined_on: datetime.date | None = None
     given: frozenset[str] | None = None
+    org: Org | None = None  # the union named by the row, when an import spans several
 
 
 @dataclass

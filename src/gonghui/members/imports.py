@@ -95,14 +95,8 @@ def import_start(*, actor: Any, org: Org, kind: str, upload: Any) -> ImportJob:
     if kind not in ImportJob.Kind.values:
         raise ServiceError("invalid_kind", gettext_lazy("Choose what the file holds."), field="kind")
     _require(actor, KIND_PERMISSION[kind], org)
-    if kind == ImportJob.Kind.MEMBERS and (org.kind not in HOLDING_KINDS or not org.is_active):
-        raise ServiceError(
-            "not_a_holding_union",
-            gettext_lazy(
-                "%(org)s does not hold member records; switch to a grassroots, joint or street union."
-            )
-            % {"org": org.name},
-        )
+    if kind == ImportJob.Kind.MEMBERS and not org.is_active:
+        raise ServiceError("org_inactive", gettext_lazy("That union is no longer active."), field="org")
     check_upload(upload, allowed=IMPORT_TYPES, max_bytes=import_max_bytes())
     digest = sha256_of(upload)
     stored = store_upload(upload, folder="imports")
@@ -325,13 +319,49 @@ class _Scan:
 class _MemberScan(_Scan):
     numbers: Iterator[str] | None = None
     seen: dict[int, int] = field(default_factory=dict)  # the ID number's first 17 digits -> first row
+    unions: dict[str, Org | None] = field(
+        default_factory=dict
+    )  # union code -> the union, None if not allowed
 
     def __post_init__(self) -> None:
         self.scope = scope_paths(self.job.created_by, "member.view")
 
+    def target(self, cells: list[Any], errors: Errors) -> Org | None:
+        """The union a row goes into: the one named by its union code, which must hold members and lie within
+        the importing union; without a code, the importing union itself, if it holds members (a district
+        importing for its grassroots unions names each row's union)."""
+        code = text(self.table.cell(cells, "union_code")) if self.table.has("union_code") else ""
+        job_org = self.job.org
+        if not code:
+            if job_org.kind in HOLDING_KINDS:
+                return job_org
+            errors.append(
+                (
+                    "union_code",
+                    _("%(org)s does not hold member records: give the code of the member's union.")
+                    % {"org": job_org.name},
+                )
+            )
+            return None
+        if code not in self.unions:
+            found = Org.objects.filter(code=code, is_active=True).first()
+            ok = found is not None and found.kind in HOLDING_KINDS and is_within(found.path, job_org.path)
+            self.unions[code] = found if ok else None
+        org = self.unions[code]
+        if org is None:
+            errors.append(
+                (
+                    "union_code",
+                    _("No union holding members has this code within %(org)s.") % {"org": job_org.name},
+                )
+            )
+        return org
+
     def feed(self, row: int, cells: list[Any]) -> None:
         item, errors = _person_from(self.table, cells)
-        if item is not None:
+        org = self.target(cells, errors)
+        if item is not None and org is not None:
+            item.org = org
             key = int(item.person.id_number[:17])
             first = self.seen.setdefault(key, row)
             if first != row:
@@ -341,7 +371,7 @@ class _MemberScan(_Scan):
                         _("The same person is already on row %(row)d of this file.") % {"row": first},
                     )
                 ]
-        if errors or item is None:
+        if errors or item is None or org is None:
             self.bad(row, errors)
         else:
             self.pending.append((row, item))
@@ -356,10 +386,11 @@ class _MemberScan(_Scan):
                 id_number_index__in=list(by_index), status__in=LIVE_STATUSES
             ).values_list("id_number_index", "org_id", "org__path", "org__name")
         }
-        good: list[NewMember] = []
+        good: dict[Org, list[NewMember]] = {}
         for index, (row, item) in by_index.items():
             found = live.get(index)
-            if found is not None and found[0] != self.job.org_id:
+            target = item.org or self.job.org
+            if found is not None and found[0] != target.pk:
                 _org_id, path, org_name = found
                 if any(is_within(path, p) for p in self.scope):
                     reason = _("Already a member of %(org)s: start a transfer instead of importing.") % {
@@ -372,19 +403,20 @@ class _MemberScan(_Scan):
                 self.bad(row, [("id_number", reason)])
                 continue
             self.existing += found is not None
-            good.append(item)
+            good.setdefault(target, []).append(item)
         self.pending = []
-        self.valid += len(good)
-        if self.write and good:
-            counts = bulk_add_members(
-                org=self.job.org,
-                rows=good,
-                source=f"import:{self.job.pk}",
-                actor=self.job.created_by,
-                numbers=self.numbers,
-                audit_data={"job": self.job.pk},
-            )
-            self.counts.add(counts)
+        self.valid += sum(len(rows) for rows in good.values())
+        if self.write:
+            for org, rows in good.items():
+                counts = bulk_add_members(
+                    org=org,
+                    rows=rows,
+                    source=f"import:{self.job.pk}",
+                    actor=self.job.created_by,
+                    numbers=self.numbers,
+                    audit_data={"job": self.job.pk},
+                )
+                self.counts.add(counts)
 
 
 @dataclass

@@ -128,6 +128,14 @@ JOINED = Column(
     note="选填，如 2024-03-05；默认导入当天",
     example="2024-03-05",
 )
+UNION = Column(
+    "union_code",
+    "所属工会代码",
+    False,
+    ("工会代码", "所属工会编码", "基层工会代码", "工会编码"),
+    text=True,
+    note="上级工会导入时必填：会员所在基层工会的代码",
+)
 
 MEMBER_NUMBER = Column(
     "member_number",
@@ -174,7 +182,7 @@ LAYOUTS: dict[str, Layout] = {
     ImportJob.Kind.MEMBERS: Layout(
         "members",
         "会员信息导入表",
-        (NAME, ID_NUMBER, MOBILE, EMPLOYER, EMPLOYER_USCC, FORM, DIVISION, WORK_PLACE, JOINED),
+        (NAME, ID_NUMBER, MOBILE, EMPLOYER, EMPLOYER_USCC, FORM, DIVISION, WORK_PLACE, JOINED, UNION),
     ),
     ImportJob.Kind.WAGES: Layout(
         "wages",
