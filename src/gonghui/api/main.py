@@ -6,6 +6,7 @@ from ninja import NinjaAPI
 from . import errors
 from .auth import AUTH
 from .routers import auth as auth_router
+from .routers import members as members_router
 from .routers import orgs as orgs_router
 
 api = NinjaAPI(
@@ -20,3 +21,4 @@ api = NinjaAPI(
 errors.install(api)
 api.add_router("/auth", auth_router.router)
 api.add_router("/orgs", orgs_router.router)
+api.add_router("/members", members_router.router)

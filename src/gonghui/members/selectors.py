@@ -447,6 +447,35 @@ def member_status_counts(*, org: Org) -> dict[str, int]:
     )
 
 
+def public_org_get(
+    *, org_id: int, field: str = "org_id", holding: bool = False, platform: bool = False
+) -> Org:
+    """An active union that anyone may name: the employer's, platform or preferred union on the join form, or
+    the destination of a transfer or re-route. Names of unions are public, so this is not scoped; an unknown
+    or unsuitable id is an error on the field that carried it."""
+    from .rules import HOLDING_KINDS
+
+    qs = Org.objects.filter(pk=org_id, is_active=True)
+    if holding:
+        qs = qs.filter(kind__in=HOLDING_KINDS)
+    if platform:
+        qs = qs.filter(is_platform=True)
+    org = qs.first()
+    if org is None:
+        from gonghui.core.errors import ServiceError
+
+        raise ServiceError("unknown_union", _("Choose a union from the list."), field=field)
+    return org
+
+
+def own_transfer_get(*, user: Any, transfer_id: int) -> Transfer:
+    """A transfer of the person's own membership."""
+    t = own_transfers(user=user).select_related("member").filter(pk=transfer_id).first()
+    if t is None:
+        raise NotFound(_("No such transfer."))
+    return t
+
+
 # --- the member-facing portal: join choices, new union search, own notices ---------------------------------
 
 

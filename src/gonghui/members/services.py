@@ -931,6 +931,72 @@ def _escalate(item: Any, org: Org, url_name: str, done: dict[str, int]) -> None:
     done["escalated"] += 1
 
 
+# --- one-step forms of the workflows above (the API) -------------------------------------------------------
+
+
+def application_join(
+    *,
+    user: Any,
+    values: dict[str, Any],
+    consent: bool,
+    code: str = "",
+    employer_org: Org | None = None,
+    platform_org: Org | None = None,
+    chosen_org: Org | None = None,
+) -> Application:
+    """A logged-in worker applies with what they typed. A mobile number other than the account's must be
+    proven with an SMS code (accounts.services.sms_code_request(verify=True)); the check runs outside any
+    transaction, so that a wrong code counts as an attempt even though the application is refused."""
+    from gonghui.accounts.services import sms_code_check
+
+    values = dict(values)
+    account_mobile = getattr(user, "mobile", "") or ""
+    if not (values.get("mobile") or "").strip():
+        values["mobile"] = account_mobile
+    person = person_clean(**values)
+    if person.mobile != account_mobile:
+        if not code.strip():
+            raise ServiceError(
+                "code_required",
+                _("Confirm this mobile number with the code we send to it."),
+                field="code",
+            )
+        sms_code_check(mobile=person.mobile, code=code)
+    return application_submit(
+        user=user,
+        person=person,
+        consent=consent,
+        employer_org=employer_org,
+        platform_org=platform_org,
+        chosen_org=chosen_org,
+    )
+
+
+def dues_month_set(
+    *,
+    actor: Any,
+    member: Member,
+    month: datetime.date,
+    wage_base: Any = None,
+    paid: Any = None,
+    paid_on: datetime.date | None = None,
+) -> DuesMonth:
+    """Set one month's wage base, its payment, or both, in one transaction."""
+    if wage_base is None and paid is None:
+        raise ServiceError("nothing_to_set", _("Give a wage base or an amount paid."), field="wage_base")
+    if paid_on is not None and paid is None:
+        raise ServiceError("amount_required", _("Give the amount paid on that day."), field="paid")
+    _require(actor, "dues.manage", member.org)
+    with transaction.atomic():
+        row = None
+        if wage_base is not None:
+            row = dues_wage_set(actor=actor, member=member, month=month, wage_base=wage_base)
+        if paid is not None:
+            row = dues_payment_record(actor=actor, member=member, month=month, amount=paid, paid_on=paid_on)
+    assert row is not None
+    return row
+
+
 # --- the member-facing portal: the applicant's account, own notices -----------------------------------------
 
 
