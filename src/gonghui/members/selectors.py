@@ -476,6 +476,40 @@ def own_transfer_get(*, user: Any, transfer_id: int) -> Transfer:
     return t
 
 
+# --- cadre console helpers ---------------------------------------------------------------------------------
+
+
+def holding_orgs_within(
+    *, actor: Any, org: Org, perm: str = "member.manage", q: str = "", limit: int = 200
+) -> QuerySet[Org]:
+    """Unions that hold members inside `org`'s subtree where the actor has `perm`: where a cadre enters a
+    member, or places an applicant that a district approved. A name, pinyin or code narrows the list."""
+    from .rules import HOLDING_KINDS
+
+    qs = Org.objects.filter(subtree_q(org.path), scope_q(actor, perm), kind__in=HOLDING_KINDS, is_active=True)
+    term = normalize(q or "")
+    if term:
+        qs = qs.filter(
+            Q(name__contains=term) | Q(code__iexact=term) | Q(name_pinyin__startswith=term.lower())
+        )
+    return qs.order_by("path")[:limit]
+
+
+def transfer_queue_within(
+    *, actor: Any, org: Org, direction: str = "in", status: str = Transfer.Status.PENDING
+) -> QuerySet[Transfer]:
+    """`transfer_queue` limited to `org`'s subtree: transfers into it (or escalated to it), or out of it."""
+    qs = transfer_queue(actor=actor, direction=direction, status=status)
+    if direction == "out":
+        return qs.filter(subtree_q(org.path, "from_org__path"))
+    return qs.filter(Q(subtree_q(org.path, "to_org__path")) | Q(escalated_to=org))
+
+
+def member_transfers(*, member: Member) -> QuerySet[Transfer]:
+    """The transfers of a member the caller has already been allowed to see, newest first."""
+    return member.transfers.select_related("from_org", "to_org").order_by("-started_at", "-pk")
+
+
 # --- the member-facing portal: join choices, new union search, own notices ---------------------------------
 
 

@@ -16,6 +16,7 @@ from gonghui.orgs.rules import can_hang_under
 
 from ..forms import MoveForm, OrgCreateForm, OrgEditForm
 from .common import SESSION_KEY, ConsoleRequest, console_view
+from .members import dashboard_context as member_dashboard
 
 
 @console_view
@@ -41,6 +42,7 @@ def dashboard(request: ConsoleRequest) -> HttpResponse:
             "chart": chart,
             "pending_requests": pending,
             "breadcrumb": selectors.org_visible_ancestors(actor=request.user, org=org),
+            "members": member_dashboard(actor=request.user, org=org),
         },
     )
 
