@@ -164,7 +164,9 @@ def fake_id(n: int, *, region: str = "330106", birth: str = "19900101", male: bo
 @pytest.fixture
 def joint_a(tree: Tree) -> Org:
     """A joint union for new-employment workers under district A's street (riders join here)."""
-    return _insert_org(parent=tree.street_a, name="文新街道新就业形态联合工会", kind=OrgKind.JOINT, code="330106-J1")
+    return _insert_org(
+        parent=tree.street_a, name="文新街道新就业形态联合工会", kind=OrgKind.JOINT, code="330106-J1"
+    )
 
 
 @pytest.fixture
@@ -186,7 +188,10 @@ def notice(db):
     from gonghui.accounts.models import PrivacyNotice
 
     return PrivacyNotice.objects.create(
-        version="2026.1", title="隐私政策", body="……", published_at=datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC)
+        version="2026.1",
+        title="隐私政策",
+        body="……",
+        published_at=datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC),
     )
 
 

@@ -200,3 +200,26 @@ def test_masked_names_keep_the_first_and_last_character():
     assert mask_name("张三") == "张*"
     assert mask_name("李小明") == "李*明"
     assert mask_name("欧阳小明") == "欧**明"
+
+
+def test_mobile_ranges_are_judged_by_their_first_five_digits_and_179_never_crashes():
+    import random
+
+    from gonghui.core.identifiers import _mobile_range
+
+    rng = random.Random(4)
+    for number in ("13912345678", "17400012345", "17912001234", "19912345678"):
+        prefix = number[:5]
+        try:
+            clean_mobile(number)
+            valid = True
+        except ServiceError:
+            valid = False
+        assert valid == _mobile_range(prefix)
+        for _ in range(20):
+            other = prefix + "".join(rng.choice("0123456789") for _ in range(6))
+            try:
+                clean_mobile(other)
+                assert valid
+            except ServiceError:
+                assert not valid

@@ -342,7 +342,9 @@ def sms_code_check(*, mobile: str, code: str) -> None:
     with transaction.atomic():
         sms = (
             SmsCode.objects.select_for_update()
-            .filter(mobile_index=sms_mobile_index(mobile), used_at__isnull=True, expires_at__gt=timezone.now())
+            .filter(
+                mobile_index=sms_mobile_index(mobile), used_at__isnull=True, expires_at__gt=timezone.now()
+            )
             .order_by("-created_at")
             .first()
         )

@@ -29,7 +29,9 @@ def notify_org(org: Any, perm: str, text: str, url: str = "") -> int:
 
     roles = [role for role, perms in ROLE_PERMISSIONS.items() if perm in perms]
     user_ids = set(
-        RoleAssignment.objects.filter(org=org, role__in=roles, user__is_active=True).values_list("user_id", flat=True)
+        RoleAssignment.objects.filter(org=org, role__in=roles, user__is_active=True).values_list(
+            "user_id", flat=True
+        )
     )
     return notify_users(sorted(user_ids), text, url)
 

@@ -319,9 +319,10 @@ class _Scan:
 class _MemberScan(_Scan):
     numbers: Iterator[str] | None = None
     seen: dict[int, int] = field(default_factory=dict)  # the ID number's first 17 digits -> first row
-    unions: dict[str, Org | None] = field(
-        default_factory=dict
-    )  # union code -> the union, None if not allowed
+    # Union code -> the union, or None when the code names no union that may receive rows.
+    unions: dict[str, Org | None] = field(default_factory=dict)
+    # Code -> (id, path) of every union within the importing one that holds members, read on first need.
+    holding: dict[str, tuple[int, str]] | None = None
 
     def __post_init__(self) -> None:
         self.scope = scope_paths(self.job.created_by, "member.view")
@@ -343,10 +344,17 @@ class _MemberScan(_Scan):
                 )
             )
             return None
+        if self.holding is None:
+            # Every union that may receive rows, read once: one query instead of one per union named.
+            self.holding = {
+                c: (pk, path)
+                for c, pk, path in Org.objects.filter(
+                    subtree_q(job_org.path), kind__in=HOLDING_KINDS, is_active=True
+                ).values_list("code", "pk", "path")
+            }
         if code not in self.unions:
-            found = Org.objects.filter(code=code, is_active=True).first()
-            ok = found is not None and found.kind in HOLDING_KINDS and is_within(found.path, job_org.path)
-            self.unions[code] = found if ok else None
+            found = self.holding.get(code)
+            self.unions[code] = Org(pk=found[0], path=found[1], code=code) if found else None
         org = self.unions[code]
         if org is None:
             errors.append(
@@ -406,17 +414,16 @@ class _MemberScan(_Scan):
             good.setdefault(target, []).append(item)
         self.pending = []
         self.valid += sum(len(rows) for rows in good.values())
-        if self.write:
-            for org, rows in good.items():
-                counts = bulk_add_members(
-                    org=org,
-                    rows=rows,
-                    source=f"import:{self.job.pk}",
-                    actor=self.job.created_by,
-                    numbers=self.numbers,
-                    audit_data={"job": self.job.pk},
-                )
-                self.counts.add(counts)
+        if self.write and good:
+            counts = bulk_add_members(
+                org=self.job.org,
+                rows=[item for rows in good.values() for item in rows],
+                source=f"import:{self.job.pk}",
+                actor=self.job.created_by,
+                numbers=self.numbers,
+                audit_data={"job": self.job.pk},
+            )
+            self.counts.add(counts)
 
 
 @dataclass

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Count, F, Max, Q, QuerySet, Sum
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gonghui.core.errors import NotFound, PermissionDenied
@@ -77,6 +78,7 @@ def policy_for(org: Org) -> Policy:
 
 
 # --- members -----------------------------------------------------------------------------------------------
+
 
 def _members_in_scope(actor: Any, perm: str = "member.view") -> QuerySet[Member]:
     return Member.objects.filter(scope_q(actor, perm, field="org__path"))
@@ -156,7 +158,9 @@ def member_get(*, actor: Any, member_id: int, perm: str = "member.view") -> Memb
     if member is None or not actor_can(actor, "member.view", member.org):
         raise NotFound(_("No such member in your scope."))
     if perm != "member.view" and not actor_can(actor, perm, member.org):
-        raise PermissionDenied(_("Your role does not allow this action on %(org)s.") % {"org": member.org.name})
+        raise PermissionDenied(
+            _("Your role does not allow this action on %(org)s.") % {"org": member.org.name}
+        )
     return member
 
 
@@ -194,7 +198,9 @@ def card_code(number: str) -> str:
 
 def member_by_card_code(code: str) -> Member | None:
     number, _sep, mac = (code or "").strip().upper().partition("-")
-    if not member_number_valid(number) or not hmac.compare_digest(card_code(number), f"{number}-{mac.lower()}"):
+    if not member_number_valid(number) or not hmac.compare_digest(
+        card_code(number), f"{number}-{mac.lower()}"
+    ):
         return None
     return Member.objects.select_related("org").filter(number=number).first()
 
@@ -213,7 +219,9 @@ def application_queue(
 ) -> QuerySet[Application]:
     """Applications the actor may review: those routed to a union in scope, or escalated to one. `due` is
     "overdue", "soon" (within two days) or "escalated"."""
-    within = scope_q(actor, "review", field="org__path") | scope_q(actor, "review", field="escalated_to__path")
+    within = scope_q(actor, "review", field="org__path") | scope_q(
+        actor, "review", field="escalated_to__path"
+    )
     qs = Application.objects.filter(within)
     if org is not None:
         qs = qs.filter(Q(subtree_q(org.path, "org__path")) | Q(escalated_to=org))
@@ -221,7 +229,7 @@ def application_queue(
         qs = qs.filter(status=status)
     if employment_form:
         qs = qs.filter(employment_form=employment_form)
-    today = datetime.date.today()
+    today = timezone.localdate()
     if due == "overdue":
         qs = qs.filter(due_on__lt=today)
     elif due == "soon":
@@ -281,13 +289,16 @@ def own_application_get(*, user: Any, application_id: int) -> Application:
 # --- transfers ---------------------------------------------------------------------------------------------
 
 
-def transfer_queue(*, actor: Any, direction: str = "in", status: str = Transfer.Status.PENDING) -> QuerySet[Transfer]:
+def transfer_queue(
+    *, actor: Any, direction: str = "in", status: str = Transfer.Status.PENDING
+) -> QuerySet[Transfer]:
     """Transfers into the actor's unions awaiting their decision ("in"), or out of them ("out")."""
     if direction == "out":
         qs = Transfer.objects.filter(scope_q(actor, "member.view", field="from_org__path"))
     else:
         qs = Transfer.objects.filter(
-            scope_q(actor, "review", field="to_org__path") | scope_q(actor, "review", field="escalated_to__path")
+            scope_q(actor, "review", field="to_org__path")
+            | scope_q(actor, "review", field="escalated_to__path")
         )
     if status:
         qs = qs.filter(status=status)
@@ -295,7 +306,11 @@ def transfer_queue(*, actor: Any, direction: str = "in", status: str = Transfer.
 
 
 def transfer_get(*, actor: Any, transfer_id: int) -> Transfer:
-    t = Transfer.objects.select_related("member", "from_org", "to_org", "escalated_to").filter(pk=transfer_id).first()
+    t = (
+        Transfer.objects.select_related("member", "from_org", "to_org", "escalated_to")
+        .filter(pk=transfer_id)
+        .first()
+    )
     if t is None:
         raise NotFound(_("No such transfer in your scope."))
     orgs = [t.from_org, t.to_org] + ([t.escalated_to] if t.escalated_to else [])
@@ -305,7 +320,11 @@ def transfer_get(*, actor: Any, transfer_id: int) -> Transfer:
 
 
 def own_transfers(*, user: Any) -> QuerySet[Transfer]:
-    return Transfer.objects.filter(member__user=user).select_related("from_org", "to_org").order_by("-started_at")
+    return (
+        Transfer.objects.filter(member__user=user)
+        .select_related("from_org", "to_org")
+        .order_by("-started_at")
+    )
 
 
 # --- status and lapse --------------------------------------------------------------------------------------
@@ -431,9 +450,7 @@ def employer_search(*, q: str, limit: int = 10) -> QuerySet[Org]:
     if len(term) < 2:
         return Org.objects.none()
     qs = Org.objects.filter(is_active=True, kind__in=[OrgKind.GRASSROOTS, OrgKind.JOINT])
-    qs = qs.filter(
-        Q(uscc=term.upper()) | Q(employer_name__contains=term) | Q(name__contains=term)
-    )
+    qs = qs.filter(Q(uscc=term.upper()) | Q(employer_name__contains=term) | Q(name__contains=term))
     return qs.order_by("name")[:limit]
 
 
