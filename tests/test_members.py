@@ -397,3 +397,20 @@ def test_reconcile_reports_no_drift_after_changes(tree, member_a, notice, chair_
     with connection.cursor() as cur:
         cur.execute("UPDATE members_memberrollup SET count = count + 1")
     assert counters.find_drift()
+
+
+def test_a_retired_member_stays_retained_through_a_transfer_either_way(
+    tree, member_a, notice, chair_a, chair_b
+):
+    m = svc.application_approve(actor=chair_a, application=join(member_a, employer_org=tree.grassroots_a))
+    svc.member_status_change(
+        actor=chair_a, member=m, status="retained", reason="退休", retained_reason="retired"
+    )
+    t = svc.transfer_start(actor=chair_a, member=m, to_org=tree.grassroots_b, reason="随子女迁居")
+    svc.transfer_reject(actor=chair_b, transfer=t, reason="不在本单位")
+    m.refresh_from_db()
+    assert m.status == "retained"
+    t = svc.transfer_start(actor=chair_a, member=m, to_org=tree.grassroots_b, reason="随子女迁居")
+    moved = svc.transfer_accept(actor=chair_b, transfer=t)
+    assert (moved.status, moved.org) == ("retained", tree.grassroots_b)
+    assert counters.find_drift() == []

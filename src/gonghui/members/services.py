@@ -702,12 +702,18 @@ def _transfer_for_decision(actor: Any, transfer: Transfer) -> Transfer:
     return t
 
 
+def _status_after_transfer(member: Member) -> str:
+    """A retained member (retired, unemployed) stays retained, with the dues waiver, whether the transfer
+    goes through or not: the retained reason is kept while the membership is being transferred."""
+    return MemberStatus.RETAINED if member.retained_reason else MemberStatus.ACTIVE
+
+
 def transfer_accept(*, actor: Any, transfer: Transfer, note: str = "") -> Member:
     with transaction.atomic():
         t = _transfer_for_decision(actor, transfer)
         member = Member.objects.select_for_update().select_related("org").get(pk=t.member_id)
         counters.member_removed(member)
-        member.org, member.status = t.to_org, MemberStatus.ACTIVE
+        member.org, member.status = t.to_org, _status_after_transfer(member)
         if t.new_employer_name:
             member.employer_name, member.employer_uscc = t.new_employer_name, t.new_employer_uscc
         member.save()
@@ -755,7 +761,7 @@ def _close_transfer_application(t: Transfer, kind: str, member: Member | None, n
 def _transfer_close(*, actor: Any, t: Transfer, status: str, note: str, action: str) -> Transfer:
     member = Member.objects.select_for_update().select_related("org").get(pk=t.member_id)
     before = member.status
-    member.status = MemberStatus.ACTIVE
+    member.status = _status_after_transfer(member)
     member.save(update_fields=["status", "updated_at"])
     counters.status_moved(member, before)
     t.status, t.decided_by, t.decided_at, t.decision_note = status, actor, timezone.now(), note
