@@ -273,6 +273,8 @@ STORAGES = {
 MEDIA_ROOT = VAR_DIR / "media"  # uploads: never served directly, only through scope-checked views
 GONGHUI_UPLOAD_MAX_MB = int(os.environ.get("GONGHUI_UPLOAD_MAX_MB", "10"))
 GONGHUI_UPLOAD_ZIP_MAX_MB = int(os.environ.get("GONGHUI_UPLOAD_ZIP_MAX_MB", "100"))
+# Member, payroll and payment spreadsheets: a city's roster of a million rows is about 100 MB of CSV.
+GONGHUI_IMPORT_MAX_MB = int(os.environ.get("GONGHUI_IMPORT_MAX_MB", "200"))
 GONGHUI_EXPORT_HOURS = int(os.environ.get("GONGHUI_EXPORT_HOURS", "24"))
 
 NINJA_PAGINATION_PER_PAGE = 50

@@ -231,6 +231,7 @@ def membership(request: HttpRequest) -> HttpResponse:
     if member is not None:
         context.update(
             qr=card.card_qr_svg(member.number, request) if member.is_live else "",
+            verify_url=card.card_verify_url(member.number, request) if member.is_live else "",
             events=selectors.member_events(member=member),
             dues=selectors.member_dues(member=member)[:12],
             transfer=selectors.own_pending_transfer(member=member),
