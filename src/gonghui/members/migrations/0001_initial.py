@@ -7,313 +7,930 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('orgs', '0002_org_request_document'),
+        ("orgs", "0002_org_request_document"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Sequence',
+            name="Sequence",
             fields=[
-                ('name', models.CharField(max_length=40, primary_key=True, serialize=False)),
-                ('value', models.BigIntegerField(default=0)),
+                ("name", models.CharField(max_length=40, primary_key=True, serialize=False)),
+                ("value", models.BigIntegerField(default=0)),
             ],
         ),
         migrations.CreateModel(
-            name='Application',
+            name="Application",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(db_index=True, max_length=50, verbose_name='real name')),
-                ('name_pinyin', models.CharField(blank=True, db_index=True, max_length=200)),
-                ('name_initials', models.CharField(blank=True, db_index=True, max_length=50)),
-                ('id_number', gonghui.core.fields.EncryptedTextField(kind='id_number', purpose='members.person.id_number', verbose_name='ID number')),
-                ('id_number_index', gonghui.core.fields.BlindIndexField(blank=True, db_index=True, editable=False, source='id_number')),
-                ('id_last4', models.CharField(blank=True, max_length=4)),
-                ('birth_date', models.DateField(blank=True, null=True, verbose_name='date of birth')),
-                ('sex', models.CharField(blank=True, max_length=6, verbose_name='sex')),
-                ('mobile', gonghui.core.fields.EncryptedTextField(blank=True, kind='mobile', purpose='members.person.mobile', verbose_name='mobile number')),
-                ('mobile_index', gonghui.core.fields.BlindIndexField(blank=True, db_index=True, editable=False, source='mobile')),
-                ('employer_name', models.CharField(blank=True, max_length=120, verbose_name='employer')),
-                ('employer_uscc', models.CharField(blank=True, max_length=18, verbose_name="employer's credit code")),
-                ('employment_form', models.CharField(choices=[('regular', 'Regular employee'), ('dispatched', 'Dispatched worker'), ('part_time', 'Part-time worker'), ('delivery_rider', 'Online food-delivery rider'), ('courier', 'Courier'), ('ride_hailing', 'Ride-hailing driver'), ('truck_driver', 'Truck driver'), ('domestic', 'Domestic worker'), ('care_worker', 'Care worker'), ('security_guard', 'Security guard'), ('mall_staff', 'Shopping-mall information staff'), ('real_estate_agent', 'Real-estate agent'), ('live_streamer', 'Live streamer'), ('other_platform', 'Other platform worker')], default='regular', max_length=20, verbose_name='employment form')),
-                ('work_division_code', models.CharField(blank=True, max_length=6, verbose_name='place of work (division code)')),
-                ('work_place', models.CharField(blank=True, max_length=200, verbose_name='place of work')),
-                ('route_code', models.CharField(max_length=30)),
-                ('route_note', models.CharField(blank=True, max_length=300)),
-                ('status', models.CharField(choices=[('pending', 'Under review'), ('approved', 'Approved'), ('rejected', 'Rejected'), ('withdrawn', 'Withdrawn by the applicant'), ('transfer', 'Became a transfer')], default='pending', max_length=10, verbose_name='status')),
-                ('submitted_at', models.DateTimeField(auto_now_add=True)),
-                ('due_on', models.DateField(verbose_name='decide by')),
-                ('due_provisional', models.BooleanField(default=False)),
-                ('reminded_at', models.DateTimeField(blank=True, null=True)),
-                ('escalated_at', models.DateTimeField(blank=True, null=True)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('reason', models.TextField(blank=True, verbose_name='reason')),
-                ('applicant', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='applications', to=settings.AUTH_USER_MODEL)),
-                ('chosen_org', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.org', verbose_name='preferred union')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('employer_org', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.org', verbose_name="employer's union")),
-                ('escalated_to', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.org')),
-                ('org', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='applications', to='orgs.org', verbose_name='handled by')),
-                ('platform_org', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.org', verbose_name='platform')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(db_index=True, max_length=50, verbose_name="real name")),
+                ("name_pinyin", models.CharField(blank=True, db_index=True, max_length=200)),
+                ("name_initials", models.CharField(blank=True, db_index=True, max_length=50)),
+                (
+                    "id_number",
+                    gonghui.core.fields.EncryptedTextField(
+                        kind="id_number", purpose="members.person.id_number", verbose_name="ID number"
+                    ),
+                ),
+                (
+                    "id_number_index",
+                    gonghui.core.fields.BlindIndexField(
+                        blank=True, db_index=True, editable=False, source="id_number"
+                    ),
+                ),
+                ("id_last4", models.CharField(blank=True, max_length=4)),
+                ("birth_date", models.DateField(blank=True, null=True, verbose_name="date of birth")),
+                ("sex", models.CharField(blank=True, max_length=6, verbose_name="sex")),
+                (
+                    "mobile",
+                    gonghui.core.fields.EncryptedTextField(
+                        blank=True,
+                        kind="mobile",
+                        purpose="members.person.mobile",
+                        verbose_name="mobile number",
+                    ),
+                ),
+                (
+                    "mobile_index",
+                    gonghui.core.fields.BlindIndexField(
+                        blank=True, db_index=True, editable=False, source="mobile"
+                    ),
+                ),
+                ("employer_name", models.CharField(blank=True, max_length=120, verbose_name="employer")),
+                (
+                    "employer_uscc",
+                    models.CharField(blank=True, max_length=18, verbose_name="employer's credit code"),
+                ),
+                (
+                    "employment_form",
+                    models.CharField(
+                        choices=[
+                            ("regular", "Regular employee"),
+                            ("dispatched", "Dispatched worker"),
+                            ("part_time", "Part-time worker"),
+                            ("delivery_rider", "Online food-delivery rider"),
+                            ("courier", "Courier"),
+                            ("ride_hailing", "Ride-hailing driver"),
+                            ("truck_driver", "Truck driver"),
+                            ("domestic", "Domestic worker"),
+                            ("care_worker", "Care worker"),
+                            ("security_guard", "Security guard"),
+                            ("mall_staff", "Shopping-mall information staff"),
+                            ("real_estate_agent", "Real-estate agent"),
+                            ("live_streamer", "Live streamer"),
+                            ("other_platform", "Other platform worker"),
+                        ],
+                        default="regular",
+                        max_length=20,
+                        verbose_name="employment form",
+                    ),
+                ),
+                (
+                    "work_division_code",
+                    models.CharField(blank=True, max_length=6, verbose_name="place of work (division code)"),
+                ),
+                ("work_place", models.CharField(blank=True, max_length=200, verbose_name="place of work")),
+                ("route_code", models.CharField(max_length=30)),
+                ("route_note", models.CharField(blank=True, max_length=300)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Under review"),
+                            ("approved", "Approved"),
+                            ("rejected", "Rejected"),
+                            ("withdrawn", "Withdrawn by the applicant"),
+                            ("transfer", "Became a transfer"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("submitted_at", models.DateTimeField(auto_now_add=True)),
+                ("due_on", models.DateField(verbose_name="decide by")),
+                ("due_provisional", models.BooleanField(default=False)),
+                ("reminded_at", models.DateTimeField(blank=True, null=True)),
+                ("escalated_at", models.DateTimeField(blank=True, null=True)),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("reason", models.TextField(blank=True, verbose_name="reason")),
+                (
+                    "applicant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="applications",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "chosen_org",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.org",
+                        verbose_name="preferred union",
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "employer_org",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.org",
+                        verbose_name="employer's union",
+                    ),
+                ),
+                (
+                    "escalated_to",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.org",
+                    ),
+                ),
+                (
+                    "org",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="applications",
+                        to="orgs.org",
+                        verbose_name="handled by",
+                    ),
+                ),
+                (
+                    "platform_org",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.org",
+                        verbose_name="platform",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'membership application',
-                'verbose_name_plural': 'membership applications',
-                'ordering': ['due_on', 'pk'],
+                "verbose_name": "membership application",
+                "verbose_name_plural": "membership applications",
+                "ordering": ["due_on", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='ApplicationStep',
+            name="ApplicationStep",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('submitted', 'Application received'), ('routed', 'Sent to the union'), ('rerouted', 'Passed to another union'), ('reminded', 'Review reminder sent'), ('escalated', 'Escalated to the union above'), ('approved', 'Approved'), ('rejected', 'Rejected'), ('withdrawn', 'Withdrawn'), ('transfer', 'Handled as a transfer')], max_length=12)),
-                ('at', models.DateTimeField(auto_now_add=True)),
-                ('note', models.CharField(blank=True, max_length=300)),
-                ('visible_to_applicant', models.BooleanField(default=True)),
-                ('application', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='steps', to='members.application')),
-                ('org', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.org')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("submitted", "Application received"),
+                            ("routed", "Sent to the union"),
+                            ("rerouted", "Passed to another union"),
+                            ("reminded", "Review reminder sent"),
+                            ("escalated", "Escalated to the union above"),
+                            ("approved", "Approved"),
+                            ("rejected", "Rejected"),
+                            ("withdrawn", "Withdrawn"),
+                            ("transfer", "Handled as a transfer"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("at", models.DateTimeField(auto_now_add=True)),
+                ("note", models.CharField(blank=True, max_length=300)),
+                ("visible_to_applicant", models.BooleanField(default=True)),
+                (
+                    "application",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="steps",
+                        to="members.application",
+                    ),
+                ),
+                (
+                    "org",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.org",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['at', 'pk'],
+                "ordering": ["at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='ImportJob',
+            name="ImportJob",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('members', 'Members'), ('wages', 'Wage bases'), ('payments', 'Dues payments')], default='members', max_length=10)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('original_name', models.CharField(max_length=200)),
-                ('stored_path', models.CharField(max_length=255)),
-                ('sha256', models.CharField(max_length=64)),
-                ('mode', models.CharField(choices=[('all', 'All or nothing'), ('valid', 'Valid rows only')], default='valid', max_length=5)),
-                ('status', models.CharField(choices=[('checking', 'Checking'), ('checked', 'Checked'), ('committing', 'Importing'), ('done', 'Done'), ('failed', 'Failed'), ('cancelled', 'Cancelled')], default='checking', max_length=10)),
-                ('total_rows', models.PositiveIntegerField(default=0)),
-                ('processed_rows', models.PositiveIntegerField(default=0)),
-                ('valid_rows', models.PositiveIntegerField(default=0)),
-                ('error_rows', models.PositiveIntegerField(default=0)),
-                ('created_count', models.PositiveIntegerField(default=0)),
-                ('updated_count', models.PositiveIntegerField(default=0)),
-                ('unchanged_count', models.PositiveIntegerField(default=0)),
-                ('message', models.TextField(blank=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('org', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.org')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("members", "Members"),
+                            ("wages", "Wage bases"),
+                            ("payments", "Dues payments"),
+                        ],
+                        default="members",
+                        max_length=10,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("original_name", models.CharField(max_length=200)),
+                ("stored_path", models.CharField(max_length=255)),
+                ("sha256", models.CharField(max_length=64)),
+                (
+                    "mode",
+                    models.CharField(
+                        choices=[("all", "All or nothing"), ("valid", "Valid rows only")],
+                        default="valid",
+                        max_length=5,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("checking", "Checking"),
+                            ("checked", "Checked"),
+                            ("committing", "Importing"),
+                            ("done", "Done"),
+                            ("failed", "Failed"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="checking",
+                        max_length=10,
+                    ),
+                ),
+                ("total_rows", models.PositiveIntegerField(default=0)),
+                ("processed_rows", models.PositiveIntegerField(default=0)),
+                ("valid_rows", models.PositiveIntegerField(default=0)),
+                ("error_rows", models.PositiveIntegerField(default=0)),
+                ("created_count", models.PositiveIntegerField(default=0)),
+                ("updated_count", models.PositiveIntegerField(default=0)),
+                ("unchanged_count", models.PositiveIntegerField(default=0)),
+                ("message", models.TextField(blank=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "org",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="orgs.org"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='ImportProblem',
+            name="ImportProblem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('row', models.PositiveIntegerField()),
-                ('column', models.CharField(max_length=60)),
-                ('reason', models.CharField(max_length=300)),
-                ('job', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='problems', to='members.importjob')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("row", models.PositiveIntegerField()),
+                ("column", models.CharField(max_length=60)),
+                ("reason", models.CharField(max_length=300)),
+                (
+                    "job",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="problems",
+                        to="members.importjob",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['row', 'pk'],
+                "ordering": ["row", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Member',
+            name="Member",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(db_index=True, max_length=50, verbose_name='real name')),
-                ('name_pinyin', models.CharField(blank=True, db_index=True, max_length=200)),
-                ('name_initials', models.CharField(blank=True, db_index=True, max_length=50)),
-                ('id_number', gonghui.core.fields.EncryptedTextField(kind='id_number', purpose='members.person.id_number', verbose_name='ID number')),
-                ('id_number_index', gonghui.core.fields.BlindIndexField(blank=True, db_index=True, editable=False, source='id_number')),
-                ('id_last4', models.CharField(blank=True, max_length=4)),
-                ('birth_date', models.DateField(blank=True, null=True, verbose_name='date of birth')),
-                ('sex', models.CharField(blank=True, max_length=6, verbose_name='sex')),
-                ('mobile', gonghui.core.fields.EncryptedTextField(blank=True, kind='mobile', purpose='members.person.mobile', verbose_name='mobile number')),
-                ('mobile_index', gonghui.core.fields.BlindIndexField(blank=True, db_index=True, editable=False, source='mobile')),
-                ('employer_name', models.CharField(blank=True, max_length=120, verbose_name='employer')),
-                ('employer_uscc', models.CharField(blank=True, max_length=18, verbose_name="employer's credit code")),
-                ('employment_form', models.CharField(choices=[('regular', 'Regular employee'), ('dispatched', 'Dispatched worker'), ('part_time', 'Part-time worker'), ('delivery_rider', 'Online food-delivery rider'), ('courier', 'Courier'), ('ride_hailing', 'Ride-hailing driver'), ('truck_driver', 'Truck driver'), ('domestic', 'Domestic worker'), ('care_worker', 'Care worker'), ('security_guard', 'Security guard'), ('mall_staff', 'Shopping-mall information staff'), ('real_estate_agent', 'Real-estate agent'), ('live_streamer', 'Live streamer'), ('other_platform', 'Other platform worker')], default='regular', max_length=20, verbose_name='employment form')),
-                ('work_division_code', models.CharField(blank=True, max_length=6, verbose_name='place of work (division code)')),
-                ('work_place', models.CharField(blank=True, max_length=200, verbose_name='place of work')),
-                ('number', models.CharField(max_length=16, unique=True, verbose_name='member number')),
-                ('status', models.CharField(choices=[('active', 'Active'), ('retained', 'Retained (dues waived)'), ('transferring', 'Being transferred'), ('withdrawn', 'Withdrawn'), ('expelled', 'Expelled'), ('lapsed', 'Treated as withdrawn')], default='active', max_length=12, verbose_name='status')),
-                ('retained_reason', models.CharField(blank=True, choices=[('retired', 'Retired'), ('unemployed', 'Unemployed')], max_length=12)),
-                ('joined_on', models.DateField(verbose_name='joined on')),
-                ('left_on', models.DateField(blank=True, null=True, verbose_name='left on')),
-                ('last_participated_on', models.DateField(blank=True, null=True, verbose_name='last took part')),
-                ('source', models.CharField(blank=True, max_length=40)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('org', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='members', to='orgs.org', verbose_name='union')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='memberships', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(db_index=True, max_length=50, verbose_name="real name")),
+                ("name_pinyin", models.CharField(blank=True, db_index=True, max_length=200)),
+                ("name_initials", models.CharField(blank=True, db_index=True, max_length=50)),
+                (
+                    "id_number",
+                    gonghui.core.fields.EncryptedTextField(
+                        kind="id_number", purpose="members.person.id_number", verbose_name="ID number"
+                    ),
+                ),
+                (
+                    "id_number_index",
+                    gonghui.core.fields.BlindIndexField(
+                        blank=True, db_index=True, editable=False, source="id_number"
+                    ),
+                ),
+                ("id_last4", models.CharField(blank=True, max_length=4)),
+                ("birth_date", models.DateField(blank=True, null=True, verbose_name="date of birth")),
+                ("sex", models.CharField(blank=True, max_length=6, verbose_name="sex")),
+                (
+                    "mobile",
+                    gonghui.core.fields.EncryptedTextField(
+                        blank=True,
+                        kind="mobile",
+                        purpose="members.person.mobile",
+                        verbose_name="mobile number",
+                    ),
+                ),
+                (
+                    "mobile_index",
+                    gonghui.core.fields.BlindIndexField(
+                        blank=True, db_index=True, editable=False, source="mobile"
+                    ),
+                ),
+                ("employer_name", models.CharField(blank=True, max_length=120, verbose_name="employer")),
+                (
+                    "employer_uscc",
+                    models.CharField(blank=True, max_length=18, verbose_name="employer's credit code"),
+                ),
+                (
+                    "employment_form",
+                    models.CharField(
+                        choices=[
+                            ("regular", "Regular employee"),
+                            ("dispatched", "Dispatched worker"),
+                            ("part_time", "Part-time worker"),
+                            ("delivery_rider", "Online food-delivery rider"),
+                            ("courier", "Courier"),
+                            ("ride_hailing", "Ride-hailing driver"),
+                            ("truck_driver", "Truck driver"),
+                            ("domestic", "Domestic worker"),
+                            ("care_worker", "Care worker"),
+                            ("security_guard", "Security guard"),
+                            ("mall_staff", "Shopping-mall information staff"),
+                            ("real_estate_agent", "Real-estate agent"),
+                            ("live_streamer", "Live streamer"),
+                            ("other_platform", "Other platform worker"),
+                        ],
+                        default="regular",
+                        max_length=20,
+                        verbose_name="employment form",
+                    ),
+                ),
+                (
+                    "work_division_code",
+                    models.CharField(blank=True, max_length=6, verbose_name="place of work (division code)"),
+                ),
+                ("work_place", models.CharField(blank=True, max_length=200, verbose_name="place of work")),
+                ("number", models.CharField(max_length=16, unique=True, verbose_name="member number")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("active", "Active"),
+                            ("retained", "Retained (dues waived)"),
+                            ("transferring", "Being transferred"),
+                            ("withdrawn", "Withdrawn"),
+                            ("expelled", "Expelled"),
+                            ("lapsed", "Treated as withdrawn"),
+                        ],
+                        default="active",
+                        max_length=12,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "retained_reason",
+                    models.CharField(
+                        blank=True,
+                        choices=[("retired", "Retired"), ("unemployed", "Unemployed")],
+                        max_length=12,
+                    ),
+                ),
+                ("joined_on", models.DateField(verbose_name="joined on")),
+                ("left_on", models.DateField(blank=True, null=True, verbose_name="left on")),
+                (
+                    "last_participated_on",
+                    models.DateField(blank=True, null=True, verbose_name="last took part"),
+                ),
+                ("source", models.CharField(blank=True, max_length=40)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "org",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="members",
+                        to="orgs.org",
+                        verbose_name="union",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="memberships",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'member',
-                'verbose_name_plural': 'members',
+                "verbose_name": "member",
+                "verbose_name_plural": "members",
             },
         ),
         migrations.CreateModel(
-            name='LapseProposal',
+            name="LapseProposal",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('proposed_on', models.DateField()),
-                ('last_paid_month', models.DateField(blank=True, null=True)),
-                ('last_participated_on', models.DateField(blank=True, null=True)),
-                ('status', models.CharField(choices=[('proposed', 'Proposed'), ('confirmed', 'Confirmed'), ('dismissed', 'Dismissed')], default='proposed', max_length=10)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('note', models.TextField(blank=True)),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('org', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.org')),
-                ('member', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='lapse_proposals', to='members.member')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("proposed_on", models.DateField()),
+                ("last_paid_month", models.DateField(blank=True, null=True)),
+                ("last_participated_on", models.DateField(blank=True, null=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("proposed", "Proposed"),
+                            ("confirmed", "Confirmed"),
+                            ("dismissed", "Dismissed"),
+                        ],
+                        default="proposed",
+                        max_length=10,
+                    ),
+                ),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("note", models.TextField(blank=True)),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "org",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="orgs.org"
+                    ),
+                ),
+                (
+                    "member",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="lapse_proposals",
+                        to="members.member",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['proposed_on', 'pk'],
+                "ordering": ["proposed_on", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='DuesMonth',
+            name="DuesMonth",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('month', models.DateField(verbose_name='month')),
-                ('wage_base', models.DecimalField(blank=True, decimal_places=2, max_digits=12, null=True, verbose_name='wage base')),
-                ('due', models.DecimalField(decimal_places=2, default=0, max_digits=10, verbose_name='due')),
-                ('paid', models.DecimalField(decimal_places=2, default=0, max_digits=10, verbose_name='paid')),
-                ('paid_on', models.DateField(blank=True, null=True, verbose_name='paid on')),
-                ('waived', models.BooleanField(default=False, verbose_name='waived')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('org', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.org')),
-                ('member', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='dues', to='members.member')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("month", models.DateField(verbose_name="month")),
+                (
+                    "wage_base",
+                    models.DecimalField(
+                        blank=True, decimal_places=2, max_digits=12, null=True, verbose_name="wage base"
+                    ),
+                ),
+                ("due", models.DecimalField(decimal_places=2, default=0, max_digits=10, verbose_name="due")),
+                (
+                    "paid",
+                    models.DecimalField(decimal_places=2, default=0, max_digits=10, verbose_name="paid"),
+                ),
+                ("paid_on", models.DateField(blank=True, null=True, verbose_name="paid on")),
+                ("waived", models.BooleanField(default=False, verbose_name="waived")),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "org",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="orgs.org"
+                    ),
+                ),
+                (
+                    "member",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="dues", to="members.member"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-month'],
+                "ordering": ["-month"],
             },
         ),
         migrations.AddField(
-            model_name='application',
-            name='member',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='members.member'),
+            model_name="application",
+            name="member",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="members.member",
+            ),
         ),
         migrations.CreateModel(
-            name='MemberEvent',
+            name="MemberEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('joined', 'Joined'), ('imported', 'Imported'), ('updated', 'Details updated'), ('transfer_started', 'Transfer started'), ('transferred', 'Transferred'), ('transfer_rejected', 'Transfer refused'), ('transfer_cancelled', 'Transfer cancelled'), ('status', 'Status changed'), ('card', 'Member card issued')], max_length=20)),
-                ('at', models.DateTimeField(auto_now_add=True)),
-                ('from_status', models.CharField(blank=True, max_length=12)),
-                ('to_status', models.CharField(blank=True, max_length=12)),
-                ('note', models.TextField(blank=True)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('member', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='events', to='members.member')),
-                ('org', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.org')),
-                ('other_org', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.org')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("joined", "Joined"),
+                            ("imported", "Imported"),
+                            ("updated", "Details updated"),
+                            ("transfer_started", "Transfer started"),
+                            ("transferred", "Transferred"),
+                            ("transfer_rejected", "Transfer refused"),
+                            ("transfer_cancelled", "Transfer cancelled"),
+                            ("status", "Status changed"),
+                            ("card", "Member card issued"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("at", models.DateTimeField(auto_now_add=True)),
+                ("from_status", models.CharField(blank=True, max_length=12)),
+                ("to_status", models.CharField(blank=True, max_length=12)),
+                ("note", models.TextField(blank=True)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "member",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="events",
+                        to="members.member",
+                    ),
+                ),
+                (
+                    "org",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="+", to="orgs.org"
+                    ),
+                ),
+                (
+                    "other_org",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.org",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['at', 'pk'],
+                "ordering": ["at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='MemberPolicy',
+            name="MemberPolicy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('review_workdays', models.PositiveSmallIntegerField(default=5, verbose_name='review deadline (working days)')),
-                ('transfer_workdays', models.PositiveSmallIntegerField(default=5, verbose_name='transfer deadline (working days)')),
-                ('remind_workdays_before', models.PositiveSmallIntegerField(default=1, verbose_name='remind this many working days before')),
-                ('dues_permille', models.DecimalField(decimal_places=2, default=5, max_digits=5, verbose_name='dues rate (‰ of wage)')),
-                ('dues_rounding', models.CharField(choices=[('fen', 'To the fen (0.01 yuan)'), ('jiao', 'To the jiao (0.1 yuan), half up'), ('yuan', 'To the yuan, half up'), ('jiao_up', 'Up to the next jiao')], default='fen', max_length=8, verbose_name='dues rounding')),
-                ('lapse_months', models.PositiveSmallIntegerField(default=6, verbose_name='months without dues or participation')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('org', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='member_policy', to='orgs.org')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "review_workdays",
+                    models.PositiveSmallIntegerField(
+                        default=5, verbose_name="review deadline (working days)"
+                    ),
+                ),
+                (
+                    "transfer_workdays",
+                    models.PositiveSmallIntegerField(
+                        default=5, verbose_name="transfer deadline (working days)"
+                    ),
+                ),
+                (
+                    "remind_workdays_before",
+                    models.PositiveSmallIntegerField(
+                        default=1, verbose_name="remind this many working days before"
+                    ),
+                ),
+                (
+                    "dues_permille",
+                    models.DecimalField(
+                        decimal_places=2, default=5, max_digits=5, verbose_name="dues rate (‰ of wage)"
+                    ),
+                ),
+                (
+                    "dues_rounding",
+                    models.CharField(
+                        choices=[
+                            ("fen", "To the fen (0.01 yuan)"),
+                            ("jiao", "To the jiao (0.1 yuan), half up"),
+                            ("yuan", "To the yuan, half up"),
+                            ("jiao_up", "Up to the next jiao"),
+                        ],
+                        default="fen",
+                        max_length=8,
+                        verbose_name="dues rounding",
+                    ),
+                ),
+                (
+                    "lapse_months",
+                    models.PositiveSmallIntegerField(
+                        default=6, verbose_name="months without dues or participation"
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "org",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="member_policy",
+                        to="orgs.org",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'membership rules',
-                'verbose_name_plural': 'membership rules',
+                "verbose_name": "membership rules",
+                "verbose_name_plural": "membership rules",
             },
         ),
         migrations.CreateModel(
-            name='MemberRollup',
+            name="MemberRollup",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('dimension', models.CharField(choices=[('status', 'Status'), ('form', 'Employment form'), ('joined', 'Joined in month')], max_length=8)),
-                ('key', models.CharField(max_length=20)),
-                ('count', models.BigIntegerField(default=0)),
-                ('org', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='member_rollups', to='orgs.org')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "dimension",
+                    models.CharField(
+                        choices=[
+                            ("status", "Status"),
+                            ("form", "Employment form"),
+                            ("joined", "Joined in month"),
+                        ],
+                        max_length=8,
+                    ),
+                ),
+                ("key", models.CharField(max_length=20)),
+                ("count", models.BigIntegerField(default=0)),
+                (
+                    "org",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="member_rollups",
+                        to="orgs.org",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Transfer',
+            name="Transfer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('started_by', models.CharField(choices=[('member', 'The member'), ('union', 'The losing union'), ('application', 'A new application')], max_length=12)),
-                ('new_employer_name', models.CharField(blank=True, max_length=120, verbose_name='new employer')),
-                ('new_employer_uscc', models.CharField(blank=True, max_length=18)),
-                ('reason', models.TextField(blank=True, verbose_name='reason')),
-                ('status', models.CharField(choices=[('pending', 'Awaiting the receiving union'), ('accepted', 'Accepted'), ('rejected', 'Refused'), ('cancelled', 'Cancelled')], default='pending', max_length=10)),
-                ('started_at', models.DateTimeField(auto_now_add=True)),
-                ('due_on', models.DateField(verbose_name='decide by')),
-                ('due_provisional', models.BooleanField(default=False)),
-                ('reminded_at', models.DateTimeField(blank=True, null=True)),
-                ('escalated_at', models.DateTimeField(blank=True, null=True)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('decision_note', models.TextField(blank=True)),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('escalated_to', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.org')),
-                ('from_org', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orgs.org', verbose_name='from')),
-                ('initiator', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('member', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='transfers', to='members.member')),
-                ('to_org', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='transfers_in', to='orgs.org', verbose_name='to')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "started_by",
+                    models.CharField(
+                        choices=[
+                            ("member", "The member"),
+                            ("union", "The losing union"),
+                            ("application", "A new application"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "new_employer_name",
+                    models.CharField(blank=True, max_length=120, verbose_name="new employer"),
+                ),
+                ("new_employer_uscc", models.CharField(blank=True, max_length=18)),
+                ("reason", models.TextField(blank=True, verbose_name="reason")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Awaiting the receiving union"),
+                            ("accepted", "Accepted"),
+                            ("rejected", "Refused"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                    ),
+                ),
+                ("started_at", models.DateTimeField(auto_now_add=True)),
+                ("due_on", models.DateField(verbose_name="decide by")),
+                ("due_provisional", models.BooleanField(default=False)),
+                ("reminded_at", models.DateTimeField(blank=True, null=True)),
+                ("escalated_at", models.DateTimeField(blank=True, null=True)),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("decision_note", models.TextField(blank=True)),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "escalated_to",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.org",
+                    ),
+                ),
+                (
+                    "from_org",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orgs.org",
+                        verbose_name="from",
+                    ),
+                ),
+                (
+                    "initiator",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "member",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="transfers",
+                        to="members.member",
+                    ),
+                ),
+                (
+                    "to_org",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="transfers_in",
+                        to="orgs.org",
+                        verbose_name="to",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['due_on', 'pk'],
+                "ordering": ["due_on", "pk"],
             },
         ),
         migrations.AddField(
-            model_name='application',
-            name='transfer',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='members.transfer'),
+            model_name="application",
+            name="transfer",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="members.transfer",
+            ),
         ),
         migrations.AddIndex(
-            model_name='member',
-            index=models.Index(fields=['org', 'status'], name='member_org_status'),
+            model_name="member",
+            index=models.Index(fields=["org", "status"], name="member_org_status"),
         ),
         migrations.AddIndex(
-            model_name='member',
-            index=models.Index(fields=['id_last4', 'org'], name='member_last4'),
+            model_name="member",
+            index=models.Index(fields=["id_last4", "org"], name="member_last4"),
         ),
         migrations.AddConstraint(
-            model_name='member',
-            constraint=models.UniqueConstraint(condition=models.Q(('status__in', ['active', 'retained', 'transferring'])), fields=('id_number_index',), name='member_one_live_membership'),
+            model_name="member",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status__in", ["active", "retained", "transferring"])),
+                fields=("id_number_index",),
+                name="member_one_live_membership",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='lapseproposal',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'proposed')), fields=('member',), name='lapse_one_open'),
+            model_name="lapseproposal",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "proposed")), fields=("member",), name="lapse_one_open"
+            ),
         ),
         migrations.AddIndex(
-            model_name='duesmonth',
-            index=models.Index(fields=['org', 'month'], name='dues_org_month'),
+            model_name="duesmonth",
+            index=models.Index(fields=["org", "month"], name="dues_org_month"),
         ),
         migrations.AddConstraint(
-            model_name='duesmonth',
-            constraint=models.UniqueConstraint(fields=('member', 'month'), name='dues_one_row_per_month'),
+            model_name="duesmonth",
+            constraint=models.UniqueConstraint(fields=("member", "month"), name="dues_one_row_per_month"),
         ),
         migrations.AddConstraint(
-            model_name='memberrollup',
-            constraint=models.UniqueConstraint(fields=('org', 'dimension', 'key'), name='member_rollup_unique'),
+            model_name="memberrollup",
+            constraint=models.UniqueConstraint(
+                fields=("org", "dimension", "key"), name="member_rollup_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='transfer',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'pending')), fields=('member',), name='transfer_one_pending'),
+            model_name="transfer",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "pending")), fields=("member",), name="transfer_one_pending"
+            ),
         ),
         migrations.AddIndex(
-            model_name='application',
-            index=models.Index(fields=['org', 'status', 'due_on'], name='application_queue'),
+            model_name="application",
+            index=models.Index(fields=["org", "status", "due_on"], name="application_queue"),
         ),
         migrations.AddConstraint(
-            model_name='application',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'pending')), fields=('id_number_index',), name='application_one_pending'),
+            model_name="application",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "pending")),
+                fields=("id_number_index",),
+                name="application_one_pending",
+            ),
         ),
     ]
