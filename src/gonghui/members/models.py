@@ -270,7 +270,7 @@ class ApplicationStep(models.Model):
         ESCALATED = "escalated", _("Escalated to the union above")
         APPROVED = "approved", _("Approved")
         REJECTED = "rejected", _("Rejected")
-        WITHDRAWN = "withdrawn", _("Withdrawn")
+        WITHDRAWN = "withdrawn", _("Application withdrawn")
         TRANSFER = "transfer", _("Handled as a transfer")
 
     application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="steps")
