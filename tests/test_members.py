@@ -414,3 +414,11 @@ def test_a_retired_member_stays_retained_through_a_transfer_either_way(
     moved = svc.transfer_accept(actor=chair_b, transfer=t)
     assert (moved.status, moved.org) == ("retained", tree.grassroots_b)
     assert counters.find_drift() == []
+
+
+def test_unions_near_me_are_the_holding_unions_inside_the_district_of_the_code(tree, joint_a):
+    from gonghui.members.selectors import holding_orgs
+
+    near = set(holding_orgs(division_code="330106"))
+    assert {tree.grassroots_a, joint_a, tree.street_a} <= near and tree.grassroots_b not in near
+    assert list(holding_orgs(division_code="650101")) == []

@@ -18,6 +18,7 @@ from python_calamine import CalamineWorkbook
 from gonghui.core import services as core_services
 from gonghui.core.errors import NotFound, PermissionDenied, ServiceError
 from gonghui.core.models import AuditRecord
+from gonghui.core.uploads import media_path
 from gonghui.members import counters, imports
 from gonghui.members import services as svc
 from gonghui.members.bulk import bulk_add_members
@@ -616,3 +617,15 @@ def test_the_full_member_list_needs_a_second_administrator(tree, chair_a):
     core_services.export_request_decide(actor=second, request=req, approve=True)
     data = core_services.export_download(actor=chair_a, request=req).decode("utf-8-sig")
     assert "会员编号" in data and X_ID in data and "13900000002" in data
+
+
+def test_a_roster_checked_but_never_committed_is_deleted_after_a_week(tree, chair_a, messy):
+    job = start(chair_a, tree.grassroots_a, messy)
+    stored = media_path(job.stored_path)
+    assert stored.exists() and job.status == "checked"
+    assert imports.import_files_sweep(now=job.created_at + datetime.timedelta(days=6)) == 0
+    assert imports.import_files_sweep(now=job.created_at + datetime.timedelta(days=8)) == 1
+    job.refresh_from_db()
+    assert job.status == "cancelled" and not stored.exists()
+    assert job.problems.exists()  # what was wrong with the file is still there to read
+    assert imports.import_files_sweep(now=job.created_at + datetime.timedelta(days=9)) == 0

@@ -675,4 +675,32 @@ def import_commit(*, job_id: int) -> dict[str, int]:
     return counts.as_dict()
 
 
-__all__ = ["import_check", "import_commit", "import_confirm", "import_start"]
+STALE_DAYS = 7
+
+
+def import_files_sweep(*, now: Any = None) -> int:
+    """Uploaded rosters hold personal data in clear. A file checked but never committed is not kept for ever:
+    after STALE_DAYS its job is cancelled and the file deleted (the problem list stays). Run daily; idempotent."""
+    from datetime import timedelta
+
+    cutoff = (now or timezone.now()) - timedelta(days=STALE_DAYS)
+    stale = list(
+        ImportJob.objects.filter(
+            created_at__lt=cutoff, status__in=[ImportJob.Status.CHECKED, ImportJob.Status.CHECKING]
+        ).values_list("pk", "stored_path")
+    )
+    for pk, stored in stale:
+        delete_stored(stored)
+        ImportJob.objects.filter(pk=pk).update(
+            status=ImportJob.Status.CANCELLED,
+            message=_("Not committed within %(days)d days: the file was deleted.") % {"days": STALE_DAYS},
+            finished_at=timezone.now(),
+        )
+    if stale:
+        log_action(
+            actor="system", action="gonghui.member.import_files_swept", data={"jobs": [p for p, _s in stale]}
+        )
+    return len(stale)
+
+
+__all__ = ["import_check", "import_commit", "import_confirm", "import_files_sweep", "import_start"]

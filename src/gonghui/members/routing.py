@@ -44,7 +44,7 @@ def explain(code: str, org: Org, reason: str = "") -> str:
     return str(template) % {"org": org.name, "reason": reason} if template else org.name
 
 
-def _territorial_for(division_code: str) -> Org | None:
+def territorial_for(division_code: str) -> Org | None:
     """The lowest territorial union for a GB/T 2260 code: the district, else the city, else the province."""
     if not division_code:
         return None
@@ -93,7 +93,7 @@ def route(
         return Route(platform_org, "platform")
     if chosen_org is not None and chosen_org.is_active and chosen_org.kind in HOLDING_KINDS:
         return Route(chosen_org, "chosen")
-    local = _territorial_for(work_division_code)
+    local = territorial_for(work_division_code)
     if local is not None:
         if new_employment and local.kind == OrgKind.DISTRICT:
             joint = _joint_union_near(local)

@@ -438,7 +438,12 @@ def holding_orgs(*, q: str = "", division_code: str = "", limit: int = 20) -> Qu
 
     qs = Org.objects.filter(is_active=True, kind__in=HOLDING_KINDS)
     if division_code:
-        qs = qs.filter(division_code=division_code)
+        # Grassroots and joint unions rarely carry a division code of their own: "near me" means inside the
+        # district (or city) union whose code it is.
+        from .routing import territorial_for
+
+        area = territorial_for(division_code)
+        qs = qs.filter(subtree_q(area.path)) if area is not None else qs.none()
     if q:
         qs = qs.filter(Q(name__contains=q) | Q(uscc=q.upper()) | Q(name_pinyin__startswith=q.lower()))
     return qs.order_by("name")[:limit]

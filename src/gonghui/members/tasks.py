@@ -29,3 +29,11 @@ def run_import(job_id: int, phase: str) -> Any:
     from .imports import import_check, import_commit
 
     return import_check(job_id=job_id) if phase == "check" else import_commit(job_id=job_id)
+
+
+@task()
+def sweep_import_files() -> int:
+    """Delete uploaded rosters that were checked but never committed (they hold personal data in clear)."""
+    from .imports import import_files_sweep
+
+    return import_files_sweep()
