@@ -51,7 +51,7 @@ def test_a_district_cadre_walks_the_union_tree(request: pytest.FixtureRequest, s
     expect(page.locator('[data-stat="grassroots"]')).to_have_text(
         str(subtree.filter(kind=OrgKind.GRASSROOTS).count())
     )
-    children = page.locator("main .table-wrap tbody tr")
+    children = page.locator("main [data-testid=org-table] tbody tr")
     expect(children).to_have_count(Org.objects.filter(parent=district).count())
     expect(children.filter(has_text=STREET)).to_have_count(1)
     snap(page, f"console-dashboard-{screen}")
