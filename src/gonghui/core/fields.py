@@ -121,7 +121,7 @@ class BlindIndexField(models.CharField):
         kwargs["source"] = self.source
         for fixed in ("max_length", "null"):
             kwargs.pop(fixed, None)
-        if not self.db_index and not self.unique:
+        if not getattr(self, "db_index", False) and not self.unique:
             # db_index defaults to True here (unlike Field), so an explicit False must be written out, or the
             # migration state would rebuild the field with an index it was told not to have.
             kwargs["db_index"] = False

@@ -237,20 +237,20 @@ class BatchOut(Schema):
     failed: list[BatchFailed]
 
 
-class MemberOut(Schema):
+class MemberBase(Schema):
+    """What the cadre's member list and the member's own card share: numbers masked, codes with labels."""
+
     id: int
     number: str
     name: str
     id_number_masked: str
     mobile_masked: str
-    sex: str
     org: OrgRef
     status: str
     status_label: str
     employment_form: str
     employment_form_label: str
     joined_on: datetime.date
-    left_on: datetime.date | None
 
     @staticmethod
     def resolve_id_number_masked(obj: Member) -> str:
@@ -267,6 +267,11 @@ class MemberOut(Schema):
     @staticmethod
     def resolve_employment_form_label(obj: Member) -> str:
         return label(EmploymentForm, obj.employment_form)
+
+
+class MemberOut(MemberBase):
+    sex: str
+    left_on: datetime.date | None
 
 
 class EventOut(Schema):
@@ -384,39 +389,12 @@ class TransferOut(Schema):
         return label(Transfer.Status, obj.status)
 
 
-class MembershipOut(Schema):
+class MembershipOut(MemberBase):
     """The member card: what the member shows, and the code a QR scanner checks."""
 
-    id: int
-    number: str
-    name: str
-    id_number_masked: str
-    mobile_masked: str
-    org: OrgRef
-    status: str
-    status_label: str
-    employment_form: str
-    employment_form_label: str
-    joined_on: datetime.date
     card_code: str = ""
     verify_url: str = ""
     transfers: list[TransferOut] = []
-
-    @staticmethod
-    def resolve_id_number_masked(obj: Member) -> str:
-        return mask_id_number(obj.id_number)
-
-    @staticmethod
-    def resolve_mobile_masked(obj: Member) -> str:
-        return mask_mobile(obj.mobile)
-
-    @staticmethod
-    def resolve_status_label(obj: Member) -> str:
-        return label(MemberStatus, obj.status)
-
-    @staticmethod
-    def resolve_employment_form_label(obj: Member) -> str:
-        return label(EmploymentForm, obj.employment_form)
 
 
 class LapseOut(Schema):
