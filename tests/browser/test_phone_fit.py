@@ -10,6 +10,8 @@ from django.conf import settings
 from playwright.sync_api import Page, expect
 
 from gonghui.core.seed.demo import ACCOUNTS
+from gonghui.members.models import Application, LapseProposal, Member, Transfer
+from gonghui.members.selectors import card_code
 from gonghui.orgs.models import Org, OrgRequest
 
 from .helpers import PHONE_WIDTH, assert_fits_phone, login, snap
@@ -32,8 +34,21 @@ def test_every_portal_page_fits_a_phone(phone: Page, demo) -> None:
         page.goto(path)
         expect(page.locator("body")).to_be_visible()
         snap(page, f"fit-portal-{name}-anonymous")
+    page.goto("/join/")
+    snap(page, "fit-portal-join-anonymous")
     login(page, MEMBER.mobile, settings.GONGHUI_DEMO_PASSWORD)
-    for name, path in [("home", "/"), ("profile", "/me/"), ("org-request", "/unions/new/")]:
+    member = Member.objects.get(user__real_name=MEMBER.name)
+    for name, path in [
+        ("home", "/"),
+        ("profile", "/me/"),
+        ("org-request", "/unions/new/"),
+        ("join", "/join/"),
+        ("membership", "/me/membership/"),
+        ("applications", "/me/applications/"),
+        ("transfer", "/me/membership/transfer/"),
+        ("notices", "/me/notices/"),
+        ("card-check", f"/card/{card_code(member.number)}/"),
+    ]:
         page.goto(path)
         snap(page, f"fit-portal-{name}")
     # A form full of errors is the widest a form gets.
@@ -52,6 +67,11 @@ def test_every_console_page_fits_a_phone(phone: Page, demo) -> None:
     platform = Org.objects.get(code="330108-G04")  # a platform company with an address
     req = OrgRequest.objects.first()
     assert req is not None
+    application = Application.objects.filter(status="pending").first()
+    member = Member.objects.filter(status="active").order_by("pk").first()
+    transfer = Transfer.objects.filter(status="pending").first()
+    lapse = LapseProposal.objects.filter(status="proposed").first()
+    assert application and member and transfer and lapse
     pages = [
         ("dashboard", "/console/"),
         ("switch", "/console/switch/"),
@@ -67,6 +87,20 @@ def test_every_console_page_fits_a_phone(phone: Page, demo) -> None:
         ("request-detail", f"/console/requests/{req.pk}/"),
         ("roles", "/console/roles/"),
         ("not-found", "/console/orgs/999999999/"),
+        ("applications", "/console/applications/"),
+        ("application", f"/console/applications/{application.pk}/"),
+        ("members", "/console/members/"),
+        ("members-search", "/console/members/?q=wang"),
+        ("member", f"/console/members/{member.pk}/"),
+        ("member-new", "/console/members/new/"),
+        ("transfers", "/console/transfers/"),
+        ("transfer", f"/console/transfers/{transfer.pk}/"),
+        ("lapses", "/console/lapses/"),
+        ("lapse", f"/console/lapses/{lapse.pk}/"),
+        ("arrears", "/console/dues/arrears/"),
+        ("policy", "/console/members/policy/"),
+        ("imports", "/console/imports/"),
+        ("import-new", "/console/imports/new/"),
     ]
     for name, path in pages:
         page.goto(path)
