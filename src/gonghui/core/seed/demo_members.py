@@ -152,7 +152,9 @@ def seed_demo_members() -> dict[str, int]:
     created.append(zhang_member)
 
     # Dues for the last three months: most paid, some in arrears, retired members waived.
-    months = [(today.replace(day=1) - datetime.timedelta(days=31 * k)).replace(day=1) for k in (3, 2, 1)]
+    from gonghui.members.rules import months_back
+
+    months = [months_back(today, k) for k in (3, 2, 1)]  # the last three whole months
     for member in created[::2]:
         wage = Decimal(rng.randrange(4200, 16000))
         for month in months:
