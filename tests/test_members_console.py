@@ -612,3 +612,23 @@ def test_the_rules_page_says_whose_rules_apply_and_saves_the_unions_own(
     policy = MemberPolicy.objects.get(org=tree.district_a)
     assert policy.review_workdays == 4 and policy.dues_rounding == "jiao"
     assert client.get(reverse("console:member_policy")).context["own"]
+
+
+def test_the_navigation_shows_only_the_membership_sections_a_role_can_open(client, tree, viewer_a):
+    from .conftest import make_user
+
+    handler = make_user("13800000011", "冯专干", "case_handler", tree.district_a)
+
+    def nav() -> str:
+        page = client.get(reverse("console:dashboard")).content.decode()
+        return page[
+            page.index('<nav class="sidenav"') : page.index("</nav>", page.index('<nav class="sidenav"'))
+        ]
+
+    client.force_login(handler)
+    page = nav()
+    assert reverse("console:member_list") not in page and reverse("console:application_list") not in page
+    client.force_login(viewer_a)
+    page = nav()
+    assert reverse("console:member_list") in page and reverse("console:arrears") in page
+    assert reverse("console:import_list") not in page and reverse("console:lapse_list") not in page

@@ -42,3 +42,11 @@ ACTION_LABELS = {
 @register.filter
 def action_label(code: str) -> str:
     return str(ACTION_LABELS.get(code, code))
+
+
+@register.filter
+def holds(user: object, perm: str) -> bool:
+    """Whether the user holds `perm` anywhere (navigation shows only the sections a role can open)."""
+    from gonghui.orgs.selectors import scope_paths
+
+    return bool(scope_paths(user, perm))
