@@ -119,7 +119,11 @@ class PersonFields(models.Model):
 
 
 class Member(PersonFields):
-    org = models.ForeignKey(Org, on_delete=models.PROTECT, related_name="members", verbose_name=_("union"))
+    # No index of its own: every composite index below starts with the union (each index costs a bulk import
+    # time per row, bench/RESULTS.md).
+    org = models.ForeignKey(
+        Org, on_delete=models.PROTECT, related_name="members", verbose_name=_("union"), db_index=False
+    )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="memberships"
     )
@@ -193,11 +197,20 @@ class MemberEvent(models.Model):
     member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind.choices)
     at = models.DateTimeField(auto_now_add=True)
+    # History is read per member; the other references are never searched, so they carry no index (a bulk
+    # import writes one event per member).
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
-    org = models.ForeignKey(Org, on_delete=models.PROTECT, related_name="+")
-    other_org = models.ForeignKey(Org, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    org = models.ForeignKey(Org, on_delete=models.PROTECT, related_name="+", db_index=False)
+    other_org = models.ForeignKey(
+        Org, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     from_status = models.CharField(max_length=12, blank=True)
     to_status = models.CharField(max_length=12, blank=True)
     note = models.TextField(blank=True)
