@@ -32,9 +32,10 @@ from gonghui.orgs.selectors import actor_can
 
 from . import counters
 from .models import LIVE_STATUSES, DuesMonth, Member, MemberEvent, MemberStatus
-from .rules import DUES_PAYING, dues_amount
 from .selectors import Policy, member_search, policy_for
 from .services import Person, member_numbers_reserve
+from .services.dues import due_under
+from .services.people import field_labels
 
 # Contact and work details an import may change on an existing membership (as services.member_update may).
 UPDATABLE = (
@@ -224,7 +225,7 @@ def _add_members(
         changed.append(member)
         events.append(
             MemberEvent(
-                member=member, kind=MemberEvent.Kind.UPDATED, actor=user, org=target, note=", ".join(diffs)
+                member=member, kind=MemberEvent.Kind.UPDATED, actor=user, org=target, note=field_labels(diffs)
             )
         )
     if changed:
@@ -257,7 +258,7 @@ def _add_members(
             for dim, key in counters.member_keys(MemberStatus.ACTIVE, member.employment_form, day):
                 deltas[(target.path, dim, key)] += 1
         if connection.vendor == "postgresql":
-            copy_members(created, user_id=getattr(user, "pk", None), note=source, at=now)
+            copy_members(created, user_id=getattr(user, "pk", None), note=source_label(source), at=now)
         else:
             # The BlindIndexField's pre_save fills both indexes in bulk_create; the primary keys come back
             # (SQLite 3.35+) for the events.
@@ -270,7 +271,7 @@ def _add_members(
                         actor=user,
                         org_id=member.org_id,
                         to_status=MemberStatus.ACTIVE,
-                        note=source,
+                        note=source_label(source),
                     )
                     for member in created
                 ),
@@ -307,6 +308,14 @@ _COPY_PLAIN = (
     "work_division_code",
     "work_place",
 )
+
+
+def source_label(source: str) -> str:
+    """What the history says about where a bulk-added member came from ("import:12" is import #12)."""
+    kind, _sep, ref = source.partition(":")
+    if kind == "import" and ref:
+        return str(_("Import #%(id)s") % {"id": ref})
+    return ""
 
 
 def copy_members(members: list[Member], *, user_id: int | None, note: str, at: datetime.datetime) -> None:
@@ -389,14 +398,6 @@ class PolicyCache:
         for org in Org.objects.filter(pk__in=missing):
             self.by_org[org.pk] = policy_for(org)
         return self.by_org
-
-
-def due_under(policy: Policy, status: str, wage: Decimal) -> tuple[Decimal, bool]:
-    """The rule of services.dues_for with the union's policy already read: dues at the policy's rate and
-    rounding, waived for statuses that pay none (retained members)."""
-    if status not in DUES_PAYING:
-        return Decimal("0.00"), True
-    return dues_amount(wage, permille=Decimal(policy.dues_permille), rounding=policy.dues_rounding), False
 
 
 def _dues_existing(rows: Sequence[DuesRow]) -> dict[tuple[int, datetime.date], DuesMonth]:

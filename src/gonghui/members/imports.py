@@ -27,12 +27,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from gonghui.core.audit import log_action
-from gonghui.core.errors import NotFound, PermissionDenied, ServiceError
+from gonghui.core.errors import ServiceError
 from gonghui.core.identifiers import clean_division_code, clean_id_number, clean_mobile, clean_uscc
 from gonghui.core.uploads import check_upload, delete_stored, media_path, safe_name, sha256_of, store_upload
 from gonghui.orgs.models import Org
 from gonghui.orgs.paths import is_within, subtree_q
-from gonghui.orgs.selectors import actor_can, scope_paths
+from gonghui.orgs.selectors import scope_paths
+from gonghui.orgs.services import require
 
 from .bulk import (
     UPDATABLE,
@@ -76,15 +77,6 @@ def import_max_bytes() -> int:
     return int(getattr(settings, "GONGHUI_IMPORT_MAX_MB", 50)) * 1024 * 1024
 
 
-def _require(actor: Any, perm: str, org: Org) -> None:
-    if not actor_can(actor, perm, org):
-        if not (actor_can(actor, "member.view", org) or actor_can(actor, "org.view", org)):
-            raise NotFound(gettext_lazy("No such union in your scope."))
-        raise PermissionDenied(
-            gettext_lazy("Your role does not allow importing into %(org)s.") % {"org": org.name}
-        )
-
-
 # --- start, confirm ----------------------------------------------------------------------------------------
 
 
@@ -94,7 +86,7 @@ def import_start(*, actor: Any, org: Org, kind: str, upload: Any) -> ImportJob:
     members the file names."""
     if kind not in ImportJob.Kind.values:
         raise ServiceError("invalid_kind", gettext_lazy("Choose what the file holds."), field="kind")
-    _require(actor, KIND_PERMISSION[kind], org)
+    require(actor=actor, perm=KIND_PERMISSION[kind], org=org)
     if kind == ImportJob.Kind.MEMBERS and not org.is_active:
         raise ServiceError("org_inactive", gettext_lazy("That union is no longer active."), field="org")
     check_upload(upload, allowed=IMPORT_TYPES, max_bytes=import_max_bytes())
@@ -138,7 +130,7 @@ def import_confirm(*, actor: Any, job: ImportJob, mode: str) -> ImportJob:
         raise ServiceError("invalid_mode", gettext_lazy("Choose how to import."), field="mode")
     with transaction.atomic():
         j = ImportJob.objects.select_for_update().select_related("org").get(pk=job.pk)
-        _require(actor, KIND_PERMISSION[j.kind], j.org)
+        require(actor=actor, perm=KIND_PERMISSION[j.kind], org=j.org)
         if j.status != ImportJob.Status.CHECKED:
             raise ServiceError(
                 "import_not_checked", gettext_lazy("This import is not waiting for a decision."), status=409

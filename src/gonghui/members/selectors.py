@@ -179,16 +179,6 @@ def own_live_member(*, user: Any) -> Member | None:
     return own_members(user=user).filter(status__in=LIVE_STATUSES).first()
 
 
-def own_member_get(*, user: Any, member_id: int) -> Member:
-    member = own_members(user=user).filter(pk=member_id).first()
-    if member is None:
-        raise NotFound(_("No such membership."))
-    return member
-
-
-# --- the public card check ---------------------------------------------------------------------------------
-
-
 def card_code(number: str) -> str:
     """The verification code printed in a member card's QR: the number and a short HMAC over it, so that the
     public page cannot be walked through member numbers."""
@@ -434,9 +424,7 @@ def member_counts(*, actor: Any, org: Org) -> dict[str, dict[str, int]]:
 
 def holding_orgs(*, q: str = "", division_code: str = "", limit: int = 20) -> QuerySet[Org]:
     """Unions that hold members (for the applicant's "union near me" choice and the cadre's re-route)."""
-    from .rules import HOLDING_KINDS
-
-    qs = Org.objects.filter(is_active=True, kind__in=HOLDING_KINDS)
+    qs = _pickable_orgs(holding=True)
     if division_code:
         # Grassroots and joint unions rarely carry a division code of their own: "near me" means inside the
         # district (or city) union whose code it is.
@@ -454,35 +442,38 @@ def employer_search(*, q: str, limit: int = 10) -> QuerySet[Org]:
     term = normalize(q or "")
     if len(term) < 2:
         return Org.objects.none()
-    qs = Org.objects.filter(is_active=True, kind__in=[OrgKind.GRASSROOTS, OrgKind.JOINT])
-    qs = qs.filter(Q(uscc=term.upper()) | Q(employer_name__contains=term) | Q(name__contains=term))
+    qs = _pickable_orgs(employer=True).filter(
+        Q(uscc=term.upper()) | Q(employer_name__contains=term) | Q(name__contains=term)
+    )
     return qs.order_by("name")[:limit]
 
 
 def platform_orgs() -> QuerySet[Org]:
-    return Org.objects.filter(is_active=True, is_platform=True).order_by("name")
+    return _pickable_orgs(platform=True).order_by("name")
 
 
-def member_status_counts(*, org: Org) -> dict[str, int]:
-    return dict(
-        Member.objects.filter(org=org).values("status").annotate(n=Count("pk")).values_list("status", "n")
-    )
+def _pickable_orgs(*, holding: bool = False, platform: bool = False, employer: bool = False) -> QuerySet[Org]:
+    """Active unions that anyone may name (names of unions are public, so this is not scoped): a union that
+    holds members, a platform's union, or an employer's union as employer_search finds it."""
+    from .rules import HOLDING_KINDS
+
+    qs = Org.objects.filter(is_active=True)
+    if holding:
+        qs = qs.filter(kind__in=HOLDING_KINDS)
+    if platform:
+        qs = qs.filter(is_platform=True)
+    if employer:
+        qs = qs.filter(kind__in=[OrgKind.GRASSROOTS, OrgKind.JOINT])
+    return qs
 
 
 def public_org_get(
     *, org_id: int, field: str = "org_id", holding: bool = False, platform: bool = False
 ) -> Org:
     """An active union that anyone may name: the employer's, platform or preferred union on the join form, or
-    the destination of a transfer or re-route. Names of unions are public, so this is not scoped; an unknown
-    or unsuitable id is an error on the field that carried it."""
-    from .rules import HOLDING_KINDS
-
-    qs = Org.objects.filter(pk=org_id, is_active=True)
-    if holding:
-        qs = qs.filter(kind__in=HOLDING_KINDS)
-    if platform:
-        qs = qs.filter(is_platform=True)
-    org = qs.first()
+    the destination of a transfer or re-route. An unknown or unsuitable id is an error on the field that
+    carried it."""
+    org = _pickable_orgs(holding=holding, platform=platform).filter(pk=org_id).first()
     if org is None:
         from gonghui.core.errors import ServiceError
 
@@ -548,22 +539,14 @@ def join_org_get(*, org_id: Any, purpose: str) -> Org | None:
     """The union a person picked on the join or transfer form, if it may be picked for `purpose`:
     "employer" (a unit found by employer_search), "platform" (platform_orgs) or "union" (holding_orgs).
     Anything else, a stale id or a union that may not be picked, is None."""
-    from .rules import HOLDING_KINDS
-
+    flags = {"employer": {"employer": True}, "platform": {"platform": True}, "union": {"holding": True}}
     try:
         pk = int(org_id)
     except (TypeError, ValueError):
         return None
-    qs = Org.objects.filter(is_active=True, pk=pk)
-    if purpose == "employer":
-        qs = qs.filter(kind__in=[OrgKind.GRASSROOTS, OrgKind.JOINT])
-    elif purpose == "platform":
-        qs = qs.filter(is_platform=True)
-    elif purpose == "union":
-        qs = qs.filter(kind__in=HOLDING_KINDS)
-    else:
+    if purpose not in flags:
         return None
-    return qs.first()
+    return _pickable_orgs(**flags[purpose]).filter(pk=pk).first()
 
 
 def new_union_search(*, q: str, limit: int = 20) -> list[Org]:

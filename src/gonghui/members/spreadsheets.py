@@ -683,16 +683,6 @@ def members_xlsx(*, rows: Iterable[Member], masked: bool = True) -> bytes:
     return w.close()
 
 
-def xlsx_bytes_of(rows: Iterable[Iterable[Any]]) -> bytes:
-    """A plain one-sheet workbook of the given rows (tests and tools build sample files with it)."""
-    w = _Writer()
-    sheet = w.book.add_worksheet()
-    for i, row in enumerate(rows):
-        for col, value in enumerate(row):
-            w.put(sheet, i, col, value)
-    return w.close()
-
-
 __all__ = [
     "LAYOUTS",
     "CellError",

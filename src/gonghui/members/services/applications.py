@@ -225,7 +225,9 @@ def application_approve(*, actor: Any, application: Application, place_in: Org |
                 )
         except IntegrityError:
             raise ServiceError("already_member", _("This person is already a member."), status=409) from None
-        _event(member, MemberEvent.Kind.JOINED, actor=actor, note=f"application #{app.pk}")
+        _event(
+            member, MemberEvent.Kind.JOINED, actor=actor, note=str(_("Application #%(id)s") % {"id": app.pk})
+        )
         counters.member_added(member)
         app.status, app.member = Application.Status.APPROVED, member
         app.decided_by, app.decided_at = actor, timezone.now()

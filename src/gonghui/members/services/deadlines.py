@@ -30,9 +30,10 @@ def deadlines_sweep(*, today: datetime.date | None = None) -> dict[str, int]:
     downtime: an application that went overdue while the worker was down is escalated on the next run."""
     today = today or timezone.localdate()
     done = {"reminded": 0, "escalated": 0}
+    remind_before: dict[int, int] = {}  # union -> its rule, read once per union rather than once per item
     for model, url_name in ((Application, "console:application"), (Transfer, "console:transfer")):
         org_field = "org" if model is Application else "to_org"
-        pending = model.objects.filter(status="pending").select_related(org_field)  # type: ignore[attr-defined]
+        pending = model.objects.filter(status="pending").select_related(org_field, f"{org_field}__parent")  # type: ignore[attr-defined]
         for item in pending.filter(escalated_at__isnull=True, due_on__lt=today).iterator(chunk_size=500):
             with transaction.atomic():
                 _escalate(item, getattr(item, org_field), url_name, done)
@@ -40,7 +41,9 @@ def deadlines_sweep(*, today: datetime.date | None = None) -> dict[str, int]:
             reminded_at__isnull=True, escalated_at__isnull=True, due_on__gte=today
         ).iterator(chunk_size=500):
             org = getattr(item, org_field)
-            before = policy_for(org).remind_workdays_before
+            if org.pk not in remind_before:
+                remind_before[org.pk] = policy_for(org).remind_workdays_before
+            before = remind_before[org.pk]
             if workdays_between(today, item.due_on) <= before:
                 with transaction.atomic():
                     fresh = model.objects.select_for_update().get(pk=item.pk)  # type: ignore[attr-defined]

@@ -17,7 +17,7 @@ from gonghui.orgs.models import Org
 
 from ..models import DuesMonth, Member, MemberPolicy
 from ..rules import DUES_PAYING, dues_amount, month_start
-from ..selectors import POLICY_FIELDS, policy_for
+from ..selectors import POLICY_FIELDS, Policy, policy_for
 from .people import _require
 
 # --- dues --------------------------------------------------------------------------------------------------
@@ -37,12 +37,17 @@ def parse_money(value: Any, *, field: str) -> Decimal:
     return amount
 
 
+def due_under(policy: Policy, status: str, wage: Decimal) -> tuple[Decimal, bool]:
+    """Dues for a wage base at the policy's rate and rounding, and whether they are waived (statuses that pay
+    none: retained members). Bulk paths read each union's policy once and call this directly."""
+    if status not in DUES_PAYING:
+        return Decimal("0.00"), True
+    return dues_amount(wage, permille=Decimal(policy.dues_permille), rounding=policy.dues_rounding), False
+
+
 def dues_for(member: Member, wage: Decimal) -> tuple[Decimal, bool]:
     """The dues for a wage base under the member's union's rules, and whether they are waived."""
-    if member.status not in DUES_PAYING:
-        return Decimal("0.00"), True
-    policy = policy_for(member.org)
-    return dues_amount(wage, permille=Decimal(policy.dues_permille), rounding=policy.dues_rounding), False
+    return due_under(policy_for(member.org), member.status, wage)
 
 
 def dues_wage_set(*, actor: Any, member: Member, month: datetime.date, wage_base: Any) -> DuesMonth:

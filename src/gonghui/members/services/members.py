@@ -19,7 +19,7 @@ from gonghui.orgs.selectors import actor_can
 from .. import counters
 from ..models import EmploymentForm, LapseProposal, Member, MemberEvent, MemberStatus, RetainedReason
 from ..rules import STATUS_CHANGES
-from .people import Person, _event, _holding_org, _live_member, _require, member_numbers_reserve
+from .people import Person, _event, _holding_org, _live_member, _require, field_labels, member_numbers_reserve
 
 # --- members entered by a cadre ----------------------------------------------------------------------------
 
@@ -95,7 +95,7 @@ def member_update(*, actor: Any, member: Member, **changes: Any) -> Member:
         m.save()
         if "employment_form" in changed and m.is_live:
             counters.form_moved(m, before_form)
-        _event(m, MemberEvent.Kind.UPDATED, actor=actor, note=", ".join(changed))
+        _event(m, MemberEvent.Kind.UPDATED, actor=actor, note=field_labels(changed))
         log_action(actor=actor, action="gonghui.member.updated", obj=m, data={"fields": changed})
     return m
 

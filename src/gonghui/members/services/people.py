@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from pypinyin import lazy_pinyin
 
 from gonghui.core.calendar import add_workdays_checked
-from gonghui.core.errors import NotFound, PermissionDenied, ServiceError
+from gonghui.core.errors import ServiceError
 from gonghui.core.identifiers import (
     clean_division_code,
     clean_id_number,
@@ -24,7 +24,7 @@ from gonghui.core.identifiers import (
     id_number_facts_clean,
 )
 from gonghui.orgs.models import Org
-from gonghui.orgs.selectors import actor_can
+from gonghui.orgs.services import require
 
 from ..models import Application, ApplicationStep, EmploymentForm, Member, MemberEvent, Sequence
 from ..rules import HOLDING_KINDS, member_number
@@ -151,10 +151,8 @@ def member_numbers_reserve(count: int) -> list[str]:
 
 
 def _require(actor: Any, perm: str, org: Org) -> None:
-    if not actor_can(actor, perm, org):
-        if not (actor_can(actor, "member.view", org) or actor_can(actor, "org.view", org)):
-            raise NotFound(_("No such union in your scope."))
-        raise PermissionDenied(_("Your role does not allow this action on %(org)s.") % {"org": org.name})
+    """404 outside the actor's scope, 403 inside it without `perm`: the one check of the union tree."""
+    require(actor=actor, perm=perm, org=org)
 
 
 def _due(start: datetime.date, workdays: int) -> tuple[datetime.date, bool]:
@@ -202,3 +200,8 @@ def _live_member(id_number: str) -> Member | None:
         .select_related("org")
         .first()
     )
+
+
+def field_labels(names: list[str]) -> str:
+    """The changed fields as a person reads them in the history (手机号、工作单位), not as column names."""
+    return "、".join(str(getattr(Member._meta.get_field(name), "verbose_name", name)) for name in names)
