@@ -241,7 +241,9 @@ def application_queue(
     return qs.select_related("org", "escalated_to").order_by("due_on", "pk")
 
 
-def application_get(*, actor: Any, application_id: int, perm: str = "review") -> Application:
+def application_get(*, actor: Any, application_id: int, review: bool = True) -> Application:
+    """An application the actor may see (its union or the union it was escalated to is in scope); with
+    `review`, one they may also decide, else 403."""
     app = (
         Application.objects.select_related("org", "escalated_to", "employer_org", "platform_org", "member")
         .filter(pk=application_id)
@@ -253,7 +255,7 @@ def application_get(*, actor: Any, application_id: int, perm: str = "review") ->
     escalated = app.escalated_to is not None and actor_can(actor, "review", app.escalated_to)
     if not (in_scope or escalated):
         raise NotFound(_("No such application in your scope."))
-    if perm == "review" and not (actor_can(actor, "review", app.org) or escalated):
+    if review and not (actor_can(actor, "review", app.org) or escalated):
         raise PermissionDenied(_("Your role does not allow reviewing applications."))
     return app
 

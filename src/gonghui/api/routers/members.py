@@ -308,7 +308,7 @@ def application_batch_approve(request: HttpRequest, data: BatchIn) -> Any:
 
 
 def _application_detail(request: HttpRequest, application_id: int) -> ApplicationDetailOut:
-    app = selectors.application_get(actor=request.user, application_id=application_id, perm="member.view")
+    app = selectors.application_get(actor=request.user, application_id=application_id, review=False)
     out = ApplicationDetailOut.from_orm(app)
     out.timeline = [StepOut.from_orm(s) for s in selectors.application_steps(application=app)]
     return out

@@ -182,7 +182,7 @@ def _place_in_choices(request: ConsoleRequest, app: Application) -> list[tuple[i
 @console_view
 def application(request: ConsoleRequest, application_id: int) -> HttpResponse:
     """One application: the person (masked), why it came here, the timeline; approve, reject or re-route."""
-    app = selectors.application_get(actor=request.user, application_id=application_id, perm="member.view")
+    app = selectors.application_get(actor=request.user, application_id=application_id, review=False)
     action = request.POST.get("action", "") if request.method == "POST" else ""
     approve_form = ApproveForm(request.POST if action == "approve" else None, auto_id="approve_%s")
     approve_form.fields["place_in"].choices = [("", "—"), *_place_in_choices(request, app)]  # type: ignore[attr-defined]
@@ -190,7 +190,7 @@ def application(request: ConsoleRequest, application_id: int) -> HttpResponse:
     reroute_form = RerouteForm(request.POST if action == "reroute" else None, auto_id="reroute_%s")
     if action:
         # The write needs the reviewer's right: a viewer of the union is refused here (403).
-        app = selectors.application_get(actor=request.user, application_id=application_id, perm="review")
+        app = selectors.application_get(actor=request.user, application_id=application_id)
         try:
             if action == "approve" and approve_form.is_valid():
                 place_id = approve_form.cleaned_data.get("place_in")
