@@ -48,6 +48,7 @@ from .bulk import (
 )
 from .models import LIVE_STATUSES, EmploymentForm, ImportJob, ImportProblem, Member
 from .rules import HOLDING_KINDS, member_number_valid
+from .selectors import IMPORT_PERMISSIONS
 from .services import Person, clean_name, member_numbers_reserve, parse_money
 from .spreadsheets import (
     EMPLOYMENT_LABELS,
@@ -64,11 +65,6 @@ from .spreadsheets import (
 BATCH = 5000  # rows written per transaction (valid-rows mode) and per audit record
 PROGRESS_EVERY = 1000
 MAX_PROBLEMS = 100_000  # a file that is wrong throughout is not worth a million problem rows
-KIND_PERMISSION: dict[str, str] = {
-    ImportJob.Kind.MEMBERS: "member.manage",
-    ImportJob.Kind.WAGES: "dues.manage",
-    ImportJob.Kind.PAYMENTS: "dues.manage",
-}
 IMPORT_TYPES = frozenset({"xlsx", "csv"})
 
 
@@ -86,7 +82,7 @@ def import_start(*, actor: Any, org: Org, kind: str, upload: Any) -> ImportJob:
     members the file names."""
     if kind not in ImportJob.Kind.values:
         raise ServiceError("invalid_kind", gettext_lazy("Choose what the file holds."), field="kind")
-    require(actor=actor, perm=KIND_PERMISSION[kind], org=org)
+    require(actor=actor, perm=IMPORT_PERMISSIONS[kind], org=org)
     if kind == ImportJob.Kind.MEMBERS and not org.is_active:
         raise ServiceError("org_inactive", gettext_lazy("That union is no longer active."), field="org")
     check_upload(upload, allowed=IMPORT_TYPES, max_bytes=import_max_bytes())
@@ -130,7 +126,7 @@ def import_confirm(*, actor: Any, job: ImportJob, mode: str) -> ImportJob:
         raise ServiceError("invalid_mode", gettext_lazy("Choose how to import."), field="mode")
     with transaction.atomic():
         j = ImportJob.objects.select_for_update().select_related("org").get(pk=job.pk)
-        require(actor=actor, perm=KIND_PERMISSION[j.kind], org=j.org)
+        require(actor=actor, perm=IMPORT_PERMISSIONS[j.kind], org=j.org)
         if j.status != ImportJob.Status.CHECKED:
             raise ServiceError(
                 "import_not_checked", gettext_lazy("This import is not waiting for a decision."), status=409

@@ -392,6 +392,10 @@ def arrears(*, actor: Any, org: Org, since: datetime.date | None = None) -> list
 # --- imports -----------------------------------------------------------------------------------------------
 
 
+# What each kind of import needs: members, or dues for payroll and payment files.
+IMPORT_PERMISSIONS = {"members": "member.manage", "wages": "dues.manage", "payments": "dues.manage"}
+
+
 def import_jobs(*, actor: Any, org: Org | None = None) -> QuerySet[ImportJob]:
     qs = ImportJob.objects.filter(scope_q(actor, "member.manage", field="org__path"))
     if org is not None:
@@ -401,7 +405,7 @@ def import_jobs(*, actor: Any, org: Org | None = None) -> QuerySet[ImportJob]:
 
 def import_job_get(*, actor: Any, job_id: int) -> ImportJob:
     job = ImportJob.objects.select_related("org").filter(pk=job_id).first()
-    if job is None or not actor_can(actor, "member.manage", job.org):
+    if job is None or not actor_can(actor, IMPORT_PERMISSIONS[job.kind], job.org):
         raise NotFound(_("No such import in your scope."))
     return job
 
@@ -586,8 +590,6 @@ def own_unread_notice_count(*, user: Any) -> int:
 
 
 # --- imports and exports (spreadsheets) --------------------------------------------------------------------
-
-IMPORT_PERMISSIONS = {"members": "member.manage", "wages": "dues.manage", "payments": "dues.manage"}
 
 
 def import_org_check(*, actor: Any, org: Org, kind: str = "members") -> Org:
