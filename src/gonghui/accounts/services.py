@@ -293,35 +293,42 @@ def sms_code_request(*, mobile: str, verify: bool = False) -> None:
     log_action(actor=label, action="gonghui.auth.sms_code_sent", data=linked)
 
 
+def _take_code(mobile: str, code: str, *, usable: bool = True) -> bool:
+    """Inside the caller's transaction: whether `code` is the live code for the (cleaned) number. A right code
+    is used up; a wrong one counts as an attempt. `usable=False` (no account to log in to) fails the code
+    like a wrong one."""
+    sms = (
+        SmsCode.objects.select_for_update()
+        .filter(mobile_index=sms_mobile_index(mobile), used_at__isnull=True, expires_at__gt=timezone.now())
+        .order_by("-created_at")
+        .first()
+    )
+    if sms is None:
+        return False
+    ok = (
+        usable
+        and sms.attempts < SMS_MAX_ATTEMPTS
+        and hmac.compare_digest(sms.code_hash, _code_hash(mobile, (code or "").strip()))
+    )
+    if ok:
+        sms.used_at = timezone.now()
+        sms.save(update_fields=["used_at"])
+    else:
+        sms.attempts += 1
+        sms.save(update_fields=["attempts"])
+    return ok
+
+
 def sms_login(*, mobile: str, code: str) -> User:
     """Log in with a one-time code. A wrong code still counts as an attempt (and is audited), so the
     bookkeeping is committed before the error is raised."""
     mobile = clean_mobile(mobile)
     with transaction.atomic():
-        sms = (
-            SmsCode.objects.select_for_update()
-            .filter(
-                mobile_index=sms_mobile_index(mobile), used_at__isnull=True, expires_at__gt=timezone.now()
-            )
-            .order_by("-created_at")
-            .first()
-        )
         user = User.objects.filter(blind_q(User, "mobile", mobile), is_active=True).first()
-        ok = (
-            sms is not None
-            and user is not None
-            and sms.attempts < SMS_MAX_ATTEMPTS
-            and hmac.compare_digest(sms.code_hash, _code_hash(mobile, code.strip()))
-        )
+        ok = _take_code(mobile, code, usable=user is not None)
         if ok:
-            assert sms is not None and user is not None
-            sms.used_at = timezone.now()
-            sms.save(update_fields=["used_at"])
             log_action(actor=user, action="gonghui.auth.login", obj=user, data={"how": "sms"})
         else:
-            if sms is not None:
-                sms.attempts += 1
-                sms.save(update_fields=["attempts"])
             log_action(
                 actor=mask_mobile(mobile),
                 action="gonghui.auth.login_failed",
@@ -340,26 +347,7 @@ def sms_code_check(*, mobile: str, code: str) -> None:
     counts as an attempt, committed before the error is raised."""
     mobile = clean_mobile(mobile)
     with transaction.atomic():
-        sms = (
-            SmsCode.objects.select_for_update()
-            .filter(
-                mobile_index=sms_mobile_index(mobile), used_at__isnull=True, expires_at__gt=timezone.now()
-            )
-            .order_by("-created_at")
-            .first()
-        )
-        ok = (
-            sms is not None
-            and sms.attempts < SMS_MAX_ATTEMPTS
-            and hmac.compare_digest(sms.code_hash, _code_hash(mobile, (code or "").strip()))
-        )
-        if sms is not None:
-            if ok:
-                sms.used_at = timezone.now()
-                sms.save(update_fields=["used_at"])
-            else:
-                sms.attempts += 1
-                sms.save(update_fields=["attempts"])
+        ok = _take_code(mobile, code)
     if not ok:
         raise ServiceError("invalid_sms_code", _("The code is wrong or has expired."), field="code")
 
