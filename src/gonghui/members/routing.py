@@ -36,7 +36,7 @@ class Route:
     code: str
 
     def explain(self, reason: str = "") -> str:
-        return str(REASONS[self.code]) % {"org": self.org.name, "reason": reason}
+        return explain(self.code, self.org, reason)
 
 
 def explain(code: str, org: Org, reason: str = "") -> str:
