@@ -87,7 +87,7 @@ def step_prepare(args: argparse.Namespace) -> dict[str, Any]:
 
     from gonghui.accounts.models import User
     from gonghui.core.seed.scale import seed_scale
-    from gonghui.core.seed.scale_members import person_values
+    from gonghui.core.seed.scale_members import member_slots, person_values
     from gonghui.orgs.models import Org, OrgKind, Role, RoleAssignment
 
     started = time.perf_counter()
@@ -96,36 +96,24 @@ def step_prepare(args: argparse.Namespace) -> dict[str, Any]:
     province = Org.objects.get(kind=OrgKind.PROVINCE)
     user = User.objects.create_user("13700000001", None, real_name="bench")
     RoleAssignment.objects.create(user=user, org=province, role=Role.ORG_ADMIN)
-    unions = list(
-        Org.objects.filter(kind=OrgKind.GRASSROOTS)
-        .order_by("path")
-        .values_list("code", "staff_count", "path")
-    )
-    divisions = dict(Org.objects.filter(kind=OrgKind.DISTRICT).values_list("path", "division_code"))
-    total_staff = sum(max(1, s) for _c, s, _p in unions)
+    unions = Org.objects.filter(kind=OrgKind.GRASSROOTS).count()
     rng = random.Random(args.seed)
-    k = 0
+    rows = 0
     with roster_path(args).open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(HEADER)
-        for i, (code, staff, path) in enumerate(unions):
-            region = next((d for p, d in divisions.items() if path.startswith(p)), "330106")
-            share = (
-                args.members - k
-                if i == len(unions) - 1
-                else round(args.members * max(1, staff) / total_staff)
+        # The same people in the same unions as `seed --scale` would write, as a union's roster file.
+        for k, (org, region) in enumerate(member_slots(args.members)):
+            v = person_values(k, region, rng)
+            joined = datetime.date(2015, 1, 1) + datetime.timedelta(days=rng.randrange(0, 3900))
+            writer.writerow(
+                [v["name"], v["id_number"], v["mobile"], "", v["employment_form"], region, joined, org.code]
             )
-            for _ in range(min(share, args.members - k)):
-                v = person_values(k, region, rng)
-                joined = datetime.date(2015, 1, 1) + datetime.timedelta(days=rng.randrange(0, 3900))
-                writer.writerow(
-                    [v["name"], v["id_number"], v["mobile"], "", v["employment_form"], region, joined, code]
-                )
-                k += 1
+            rows += 1
     return {
         "orgs": Org.objects.count(),
-        "unions": len(unions),
-        "rows": k,
+        "unions": unions,
+        "rows": rows,
         "file_mb": round(roster_path(args).stat().st_size / 2**20, 1),
         "prepare_s": round(time.perf_counter() - started, 1),
     }

@@ -49,10 +49,10 @@ def person_values(k: int, region: str, rng: random.Random) -> dict[str, Any]:
     }
 
 
-def _slots(members: int, seed: int) -> Iterator[tuple[Org, str]]:
+def member_slots(members: int) -> Iterator[tuple[Org, str]]:
     """(union, district division code) for each of `members` members, in proportion to the unions' staff."""
     grassroots = list(
-        Org.objects.filter(kind=OrgKind.GRASSROOTS).only("pk", "path", "staff_count").order_by("path")
+        Org.objects.filter(kind=OrgKind.GRASSROOTS).only("pk", "path", "code", "staff_count").order_by("path")
     )
     if not grassroots:
         return
@@ -100,7 +100,7 @@ def seed_scale_members(members: int, seed: int = 1) -> dict[str, int]:
         written += len(batch)
         batch.clear()
 
-    for k, (org, region) in enumerate(_slots(members, seed), start=start):
+    for k, (org, region) in enumerate(member_slots(members), start=start):
         values = person_values(k, region, rng)
         person = person_clean(**values)
         batch.append(
