@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "gonghui.accounts",
     "gonghui.orgs",
     "gonghui.members",
+    "gonghui.rights",
     "gonghui.portal",
     "gonghui.console",
     "gonghui.api",

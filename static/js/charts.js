@@ -8,6 +8,18 @@
     var chart = window.echarts.init(el, null, { renderer: "svg" });
     var colors = ["#c8102e", "#f59e0b"];
     var narrow = el.clientWidth < 600;  // phones: slant and shorten the labels so they never overlap
+    if (data.type === "pie") {  // shares of a whole: {type: "pie", labels: [...], values: [...]}
+      chart.setOption({
+        color: ["#c8102e", "#f59e0b", "#2563eb", "#16a34a", "#7c3aed", "#64748b"],
+        tooltip: { trigger: "item" },
+        legend: { bottom: 0 },
+        series: [{ type: "pie", radius: ["35%", "62%"], top: 0, bottom: 40,
+          label: { formatter: "{b}: {c}" },
+          data: data.labels.map(function (l, i) { return { name: l, value: data.values[i] }; }) }],
+      });
+      window.addEventListener("resize", function () { chart.resize(); });
+      return;
+    }
     chart.setOption({
       color: colors,
       tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },

@@ -286,3 +286,142 @@ class MemberPolicyForm(forms.Form):
     lapse_months = forms.IntegerField(
         label=_("Months without dues or participation before a lapse is proposed"), min_value=1, max_value=24
     )
+
+
+# --- rights protection -------------------------------------------------------------------------------------
+
+
+def _rights_choices() -> tuple[list[tuple[str, object]], list[tuple[str, object]]]:
+    from gonghui.rights.models import CaseStatus, Category
+
+    return [("", _("All categories")), *Category.choices], [
+        ("open", _("Open")),
+        *CaseStatus.choices,
+        ("", _("All")),
+    ]
+
+
+class CaseFilterForm(forms.Form):
+    q = forms.CharField(
+        required=False,
+        max_length=60,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Number, employer or name")}),
+    )
+    status = forms.ChoiceField(required=False)
+    due = forms.ChoiceField(
+        required=False,
+        choices=[
+            ("", _("Any deadline")),
+            ("overdue", _("Overdue")),
+            ("soon", _("Due within two days")),
+            ("escalated", _("Escalated")),
+            ("unassigned", _("Not taken on")),
+            ("collective", _("Collective cases")),
+        ],
+    )
+    category = forms.ChoiceField(required=False)
+    mine = forms.BooleanField(required=False, label=_("Only mine"))
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        categories, statuses = _rights_choices()
+        self.fields["category"].choices = categories  # type: ignore[attr-defined]
+        self.fields["status"].choices = statuses  # type: ignore[attr-defined]
+
+
+class CaseCallForm(forms.Form):
+    """A 12351 hotline call recorded by an operator on the worker's behalf."""
+
+    category = forms.ChoiceField(label=_("Category"))
+    description = forms.CharField(
+        label=_("What the caller said"), max_length=5000, widget=forms.Textarea(attrs={"rows": 5})
+    )
+    workers_affected = forms.IntegerField(
+        label=_("Workers affected"), min_value=1, max_value=100_000, initial=1
+    )
+    employer_name = forms.CharField(label=_("Employer"), max_length=120, required=False)
+    employer_uscc = forms.CharField(label=_("Employer's credit code"), max_length=30, required=False)
+    work_division_code = forms.CharField(
+        label=_("Division code of the place of work"), max_length=6, required=False
+    )
+    work_place = forms.CharField(label=_("Place of work"), max_length=200, required=False)
+    anonymous = forms.BooleanField(label=_("The caller does not give a name"), required=False)
+    contact_name = forms.CharField(label=_("Caller's name"), max_length=50, required=False)
+    contact_mobile = forms.CharField(label=_("Caller's mobile number"), max_length=20, required=False)
+    keep = forms.BooleanField(
+        label=_("Handle it here myself"),
+        required=False,
+        help_text=_("Otherwise it goes at once to the union responsible for the employer or place of work."),
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        from gonghui.rights.models import Category
+
+        self.fields["category"].choices = [("", "—"), *Category.choices]  # type: ignore[attr-defined]
+
+
+class CaseRecordForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        choices=[
+            ("response", _("Reply to the worker (the worker reads it)")),
+            ("contact", _("Contact with the employer (internal)")),
+            ("note", _("Internal note")),
+        ],
+    )
+    text = forms.CharField(label=_("Text"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class CaseDocumentForm(forms.Form):
+    file = forms.FileField(label=_("Document"))
+
+
+class CaseHandoverForm(forms.Form):
+    to_user = forms.TypedChoiceField(label=_("Hand over to"), coerce=int)
+    note = forms.CharField(label=_("Why"), max_length=300)
+
+
+class CaseTransferForm(forms.Form):
+    to_org = forms.IntegerField(label=_("Union (id)"), widget=forms.HiddenInput)
+    to_org_q = forms.CharField(label=_("Transfer to union"), max_length=60, required=False)
+    reason = forms.CharField(label=_("Reason (the worker reads it)"), max_length=300)
+
+
+class CaseCloseForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("Outcome"))
+    summary = forms.CharField(
+        label=_("Conclusion for the worker"), max_length=5000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        from gonghui.rights.models import Outcome
+
+        self.fields["outcome"].choices = [  # type: ignore[attr-defined]
+            (v, label) for v, label in Outcome.choices if v != Outcome.WITHDRAWN
+        ]
+
+
+class ServiceLevelForm(forms.Form):
+    category = forms.ChoiceField(label=_("Category"))
+    ack_workdays = forms.IntegerField(label=_("Acknowledge (working days)"), min_value=1, max_value=120)
+    respond_workdays = forms.IntegerField(
+        label=_("First response (working days)"), min_value=1, max_value=120
+    )
+    conclude_workdays = forms.IntegerField(label=_("Conclusion (working days)"), min_value=1, max_value=120)
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        from gonghui.rights.models import Category
+
+        self.fields["category"].choices = Category.choices  # type: ignore[attr-defined]
+
+
+class RightsPolicyForm(forms.Form):
+    remind_workdays_before = forms.IntegerField(
+        label=_("Remind this many working days before a deadline"), min_value=0, max_value=10
+    )
+    reopen_days = forms.IntegerField(
+        label=_("A closed request may be reopened within (days)"), min_value=0, max_value=365
+    )

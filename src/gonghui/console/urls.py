@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import accounts, audit, exports, imports, members, orgs, requests, roles
+from .views import accounts, audit, exports, imports, members, orgs, requests, rights, roles
 
 app_name = "console"
 
@@ -77,4 +77,21 @@ urlpatterns += [
     path("imports/<int:job_id>/progress/", imports.import_progress, name="import_progress"),
     path("imports/<int:job_id>/problems.xlsx", imports.import_problems, name="import_problems"),
     path("imports/<int:job_id>/commit/", imports.import_commit, name="import_commit"),
+]
+
+# Rights protection (rights app): the request queue, one request and its handling, hotline calls, statistics
+# and service levels.
+urlpatterns += [
+    path("rights/", rights.case_list, name="rights_list"),
+    path("rights/call/", rights.case_call, name="rights_call"),
+    path("rights/stats/", rights.case_stats, name="rights_stats"),
+    path("rights/levels/", rights.levels, name="rights_levels"),
+    path("rights/<int:case_id>/", rights.case_detail, name="rights_case"),
+    path("rights/<int:case_id>/acknowledge/", rights.case_acknowledge, name="rights_acknowledge"),
+    path("rights/<int:case_id>/record/", rights.case_record, name="rights_record"),
+    path("rights/<int:case_id>/documents/", rights.case_document_add, name="rights_document_add"),
+    path("rights/<int:case_id>/documents/<int:document_id>/", rights.case_document, name="rights_document"),
+    path("rights/<int:case_id>/handover/", rights.case_handover, name="rights_handover"),
+    path("rights/<int:case_id>/transfer/", rights.case_transfer, name="rights_transfer"),
+    path("rights/<int:case_id>/close/", rights.case_close, name="rights_close"),
 ]

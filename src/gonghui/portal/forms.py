@@ -315,3 +315,93 @@ class TransferForm(forms.Form):
         if org is None:
             raise forms.ValidationError(_("This union cannot be chosen; search again."))
         return org
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input (photos of a wage slip, a contract); each is checked by the service."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".pdf,.png,.jpg,.jpeg,.docx,.xlsx"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data if d]
+        return [single(data, initial)] if data else []
+
+
+class RightsRequestForm(forms.Form):
+    """A worker asks the union for help (诉求), with their name or without it."""
+
+    category = forms.ChoiceField(label=_("What is it about?"))
+    description = forms.CharField(
+        label=_("What happened?"),
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("When it started, how much is owed, what the employer said. No need for legal words."),
+    )
+    workers_affected = forms.IntegerField(
+        label=_("How many workers are affected?"), min_value=1, max_value=100_000, initial=1
+    )
+    employer_name = forms.CharField(label=_("Employer"), max_length=120, required=False)
+    employer_uscc = forms.CharField(
+        label=_("Employer's credit code (if you know it)"),
+        max_length=30,
+        required=False,
+        widget=forms.TextInput(attrs={"autocapitalize": "characters", "spellcheck": "false"}),
+    )
+    work_division_code = forms.ChoiceField(label=_("District where you work"), required=False)
+    work_place = forms.CharField(label=_("Address or area of work"), max_length=200, required=False)
+    anonymous = forms.BooleanField(
+        label=_("Report without my name"),
+        required=False,
+        help_text=_("The union will not know who you are; follow the request with the code you get."),
+    )
+    contact_name = forms.CharField(label=_("Your name"), max_length=50, required=False)
+    contact_mobile = forms.CharField(
+        label=_("Mobile number to reach you"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    )
+    documents = MultipleFileField(label=_("Photos or documents (optional)"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from gonghui.members import selectors
+        from gonghui.rights.models import Category
+
+        cast(forms.ChoiceField, self.fields["category"]).choices = [("", _("Choose")), *Category.choices]
+        cast(forms.ChoiceField, self.fields["work_division_code"]).choices = [
+            ("", _("Choose the district")),
+            *[(o.division_code, f"{o.name} · {o.division_code}") for o in selectors.work_districts()],
+        ]
+
+
+class FollowCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Follow-up code"),
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={"autocapitalize": "characters", "spellcheck": "false", "autocomplete": "off"}
+        ),
+    )
+
+
+class RateForm(forms.Form):
+    rating = forms.TypedChoiceField(
+        label=_("How well was it handled?"),
+        coerce=int,
+        choices=[(5, "★★★★★"), (4, "★★★★"), (3, "★★★"), (2, "★★"), (1, "★")],
+        widget=forms.RadioSelect,
+    )
+    comment = forms.CharField(label=_("Comment (optional)"), max_length=300, required=False)
+
+
+class ReasonOnlyForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))

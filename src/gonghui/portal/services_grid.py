@@ -26,6 +26,8 @@ TILES: list[Tile] = [
     Tile("card", _("My member card"), "portal:membership", "证"),
     Tile("applications", _("My applications"), "portal:applications", "进"),
     Tile("notices", _("My notices"), "portal:notices", "信"),
+    # Rights protection (rights app): anyone may ask for help, with or without an account or a name.
+    Tile("rights", _("Ask for help"), "portal:rights", "援", needs_login=False),
     Tile("profile", _("My account"), "portal:profile", "我"),
     Tile("setup", _("Set up a union"), "portal:org_request", "建"),
     Tile("mydata", _("My data"), "portal:my_data", "档"),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import account, home, members, mydata, privacy, twofactor
+from .views import account, home, members, mydata, privacy, rights, twofactor
 
 app_name = "portal"
 
@@ -57,4 +57,15 @@ urlpatterns += [
     path("me/membership/transfer/cancel/", members.member_transfer_cancel, name="member_transfer_cancel"),
     path("me/notices/", members.notices, name="notices"),
     path("me/notices/read/", members.notices_read, name="notices_read"),
+]
+
+# Rights protection (rights app): ask for help, follow with a code, rate, reopen, withdraw.
+urlpatterns += [
+    path("rights/", rights.rights_home, name="rights"),
+    path("rights/new/", rights.rights_new, name="rights_new"),
+    path("rights/follow/", rights.rights_follow, name="rights_follow"),
+    path("rights/<int:case_id>/", rights.rights_case, name="rights_case"),
+    path("rights/<int:case_id>/rate/", rights.rights_rate, name="rights_rate"),
+    path("rights/<int:case_id>/reopen/", rights.rights_reopen, name="rights_reopen"),
+    path("rights/<int:case_id>/withdraw/", rights.rights_withdraw, name="rights_withdraw"),
 ]

@@ -1,0 +1,310 @@
+"""Reads of rights protection, scoped: a cadre sees the requests of the unions in their subtree (and those
+escalated to them); a worker sees their own requests, or one request whose follow-up code they hold."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet, When
+from django.db.models import Case as When_
+from django.db.models.functions import Substr
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from gonghui.core.errors import NotFound
+from gonghui.orgs.models import SEGMENT, Org
+from gonghui.orgs.paths import subtree_q
+from gonghui.orgs.selectors import actor_can, scope_q
+
+from .models import Case, CaseDocument, CaseEvent, CaseStatus, Category, RightsPolicy, ServiceLevel
+from .rules import DEFAULT_LEVELS
+
+PERM = "case.handle"
+
+# --- rules as data ------------------------------------------------------------------------------------------------
+
+
+def level_for(org: Org, category: str) -> tuple[int, int, int]:
+    """(acknowledge, respond, conclude) working days for a category at `org`: its own row or the nearest
+    ancestor's, else the defaults. One query."""
+    ids = [*org.ancestor_ids(), org.pk]
+    rows = {r.org_id: r for r in ServiceLevel.objects.filter(org_id__in=ids, category=category)}
+    for org_id in reversed(ids):
+        row = rows.get(org_id)
+        if row is not None:
+            return row.ack_workdays, row.respond_workdays, row.conclude_workdays
+    return DEFAULT_LEVELS.get(category, DEFAULT_LEVELS[Category.OTHER])
+
+
+@dataclass(frozen=True)
+class LevelRow:
+    category: str
+    label: str
+    days: tuple[int, int, int]
+    source: Org | None  # None: the platform default
+
+
+def levels_table(org: Org) -> list[LevelRow]:
+    """Every category's service level in force at `org` and where it comes from (two queries)."""
+    ids = [*org.ancestor_ids(), org.pk]
+    orgs = Org.objects.in_bulk(ids)
+    rows: dict[tuple[int, str], ServiceLevel] = {
+        (r.org_id, r.category): r for r in ServiceLevel.objects.filter(org_id__in=ids)
+    }
+    table = []
+    for category, label in Category.choices:
+        found = next((rows[(i, category)] for i in reversed(ids) if (i, category) in rows), None)
+        if found is None:
+            table.append(LevelRow(category, str(label), DEFAULT_LEVELS[category], None))
+        else:
+            days = (found.ack_workdays, found.respond_workdays, found.conclude_workdays)
+            table.append(LevelRow(category, str(label), days, orgs.get(found.org_id)))
+    return table
+
+
+def policy_for(org: Org) -> RightsPolicy:
+    """The nearest RightsPolicy row up the tree, else an unsaved row with the defaults. One query."""
+    ids = [*org.ancestor_ids(), org.pk]
+    rows = {p.org_id: p for p in RightsPolicy.objects.filter(org_id__in=ids)}
+    for org_id in reversed(ids):
+        if org_id in rows:
+            return rows[org_id]
+    return RightsPolicy(org=org)
+
+
+# --- the queue -----------------------------------------------------------------------------------------------------
+
+
+def _in_scope(actor: Any) -> QuerySet[Case]:
+    return Case.objects.filter(
+        scope_q(actor, PERM, field="org__path") | scope_q(actor, PERM, field="escalated_to__path")
+    )
+
+
+def next_due_expression() -> When_:
+    """The deadline of the first unfinished stage: what the handler must do next, and by when."""
+    return When_(
+        When(status=CaseStatus.CLOSED, then=F("conclude_due")),
+        When(acknowledged_at__isnull=True, then=F("ack_due")),
+        When(responded_at__isnull=True, then=F("respond_due")),
+        default=F("conclude_due"),
+    )
+
+
+DUE_FILTERS = ("overdue", "soon", "escalated", "unassigned", "collective")
+
+
+def case_queue(
+    *,
+    actor: Any,
+    org: Org | None = None,
+    status: str = "open",
+    due: str = "",
+    category: str = "",
+    mine: bool = False,
+    q: str = "",
+    today: datetime.date | None = None,
+) -> QuerySet[Case]:
+    """Requests of the actor's unions (or of `org`'s subtree), the most urgent first: open before closed,
+    then by the deadline of the next unfinished stage."""
+    today = today or timezone.localdate()
+    qs = (
+        _in_scope(actor)
+        .select_related("org", "handler", "escalated_to")
+        .annotate(next_due=next_due_expression())
+    )
+    if org is not None:
+        qs = qs.filter(subtree_q(org.path, "org__path") | subtree_q(org.path, "escalated_to__path"))
+    if status == "open":
+        qs = qs.exclude(status=CaseStatus.CLOSED)
+    elif status in CaseStatus.values:
+        qs = qs.filter(status=status)
+    if category in Category.values:
+        qs = qs.filter(category=category)
+    if mine:
+        qs = qs.filter(handler=actor)
+    if due == "overdue":
+        qs = qs.exclude(status=CaseStatus.CLOSED).filter(next_due__lt=today)
+    elif due == "soon":
+        qs = qs.exclude(status=CaseStatus.CLOSED).filter(
+            next_due__gte=today, next_due__lte=today + datetime.timedelta(days=2)
+        )
+    elif due == "escalated":
+        qs = qs.exclude(escalated="")
+    elif due == "unassigned":
+        qs = qs.exclude(status=CaseStatus.CLOSED).filter(handler__isnull=True)
+    elif due == "collective":
+        qs = qs.filter(collective=True)
+    q = (q or "").strip()
+    if q:
+        qs = qs.filter(
+            Q(number__istartswith=q) | Q(employer_name__icontains=q) | Q(contact_name__startswith=q)
+        )
+    closed_last = When_(When(status=CaseStatus.CLOSED, then=1), default=0)
+    return qs.order_by(closed_last, "next_due", "received_at", "pk")
+
+
+def case_get(*, actor: Any, case_id: int) -> Case:
+    """One request for a cadre who may handle requests of its union or of the union it was escalated to."""
+    case = (
+        _in_scope(actor)
+        .select_related("org", "org__parent", "handler", "escalated_to", "employer_org")
+        .filter(pk=case_id)
+        .first()
+    )
+    if case is None:
+        raise NotFound(_("No such request in your scope."))
+    return case
+
+
+def case_events(*, case: Case, worker: bool = False) -> QuerySet[CaseEvent]:
+    events = case.events.select_related("actor", "org")
+    return events.filter(visible_to_worker=True) if worker else events
+
+
+def case_documents(*, case: Case) -> QuerySet[CaseDocument]:
+    return case.documents.order_by("added_at", "pk")
+
+
+def case_document_get(*, actor: Any, case_id: int, document_id: int) -> CaseDocument:
+    case = case_get(actor=actor, case_id=case_id)
+    doc = case.documents.filter(pk=document_id).first()
+    if doc is None:
+        raise NotFound(_("No such document."))
+    return doc
+
+
+def handlers_for(*, org: Org) -> list[Any]:
+    """The people who may handle requests of `org`: case handlers and administrators here or above it."""
+    from gonghui.orgs.models import RoleAssignment
+    from gonghui.orgs.rules import ROLE_PERMISSIONS
+
+    roles = [role for role, perms in ROLE_PERMISSIONS.items() if PERM in perms]
+    ids = [*org.ancestor_ids(), org.pk]
+    people = {
+        ra.user.pk: ra.user
+        for ra in RoleAssignment.objects.filter(
+            org_id__in=ids, role__in=roles, user__is_active=True
+        ).select_related("user")
+    }
+    return sorted(people.values(), key=lambda u: u.real_name)
+
+
+# --- the worker's side ---------------------------------------------------------------------------------------
+
+
+def cases_of(*, user: Any) -> QuerySet[Case]:
+    return Case.objects.filter(requester=user).select_related("org").order_by("-received_at")
+
+
+def case_of_worker(*, user: Any, case_id: int, followed: set[int] | frozenset[int] = frozenset()) -> Case:
+    """A request the person made while signed in, or one whose follow-up code they entered in this session."""
+    case = Case.objects.select_related("org", "escalated_to").filter(pk=case_id).first()
+    if case is None:
+        raise NotFound(_("No such request."))
+    own = getattr(user, "is_authenticated", False) and case.requester_id == user.pk
+    if not own and case.pk not in followed:
+        raise NotFound(_("No such request."))
+    return case
+
+
+def case_by_code(*, code: str) -> Case | None:
+    from .services import follow_code_hash
+
+    if not code or len(code) > 40:
+        return None
+    return Case.objects.filter(follow_code_hash=follow_code_hash(code)).first()
+
+
+# --- statistics ---------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Stats:
+    total: int = 0
+    open: int = 0
+    overdue: int = 0
+    closed: int = 0
+    on_time: int = 0
+    rated: int = 0
+    rating_avg: float | None = None
+    handling_days_avg: float | None = None
+    by_category: list[tuple[str, int]] = field(default_factory=list)
+    by_union: list[tuple[Org, int, int]] = field(default_factory=list)  # (child union, requests, open)
+    by_outcome: list[tuple[str, int]] = field(default_factory=list)
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return round(100 * self.on_time / self.closed, 1) if self.closed else None
+
+
+def case_stats(
+    *, actor: Any, org: Org, since: datetime.date | None = None, today: datetime.date | None = None
+) -> Stats:
+    """Counts of `org`'s subtree (the actor must hold the permission there): by status, category, outcome and
+    child union; the on-time rate (concluded by the deadline), average handling time and satisfaction."""
+    if not actor_can(actor, PERM, org):
+        raise NotFound(_("No such union in your scope."))
+    today = today or timezone.localdate()
+    qs = Case.objects.filter(subtree_q(org.path, "org__path"))
+    if since is not None:
+        qs = qs.filter(received_on__gte=since)
+    s = Stats()
+    totals = qs.annotate(next_due=next_due_expression()).aggregate(
+        total=Count("pk"),
+        open=Count("pk", filter=~Q(status=CaseStatus.CLOSED)),
+        overdue=Count("pk", filter=~Q(status=CaseStatus.CLOSED) & Q(next_due__lt=today)),
+        closed=Count("pk", filter=Q(status=CaseStatus.CLOSED)),
+        rated=Count("rating"),
+        rating_avg=Avg("rating"),
+        handling=Avg(
+            ExpressionWrapper(F("closed_at") - F("received_at"), output_field=DurationField()),
+            filter=Q(status=CaseStatus.CLOSED),
+        ),
+    )
+    s.total, s.open, s.overdue, s.closed, s.rated = (
+        totals["total"],
+        totals["open"],
+        totals["overdue"],
+        totals["closed"],
+        totals["rated"],
+    )
+    s.rating_avg = round(float(totals["rating_avg"]), 2) if totals["rating_avg"] is not None else None
+    handling = totals["handling"]
+    if handling is not None:
+        s.handling_days_avg = round(handling.total_seconds() / 86400, 1)
+    # On time: concluded on or before the conclusion deadline (local dates; a day's work counts whole).
+    closed = qs.filter(status=CaseStatus.CLOSED).values_list("closed_at", "conclude_due")
+    s.on_time = sum(1 for at, due in closed.iterator(chunk_size=2000) if timezone.localdate(at) <= due)
+    labels = dict(Category.choices)
+    s.by_category = [
+        (str(labels.get(row["category"], row["category"])), row["n"])
+        for row in qs.values("category").annotate(n=Count("pk")).order_by("-n", "category")
+    ]
+    from .models import Outcome
+
+    outcome_labels = dict(Outcome.choices)
+    s.by_outcome = [
+        (str(outcome_labels.get(row["outcome"], row["outcome"])), row["n"])
+        for row in qs.filter(status=CaseStatus.CLOSED)
+        .values("outcome")
+        .annotate(n=Count("pk"))
+        .order_by("-n")
+    ]
+    # Per child union in one grouped query: the first segment of the path below `org` names the child.
+    width = len(org.path) + SEGMENT
+    rows = (
+        qs.annotate(branch=Substr("org__path", 1, width))
+        .values("branch")
+        .annotate(n=Count("pk"), open=Count("pk", filter=~Q(status=CaseStatus.CLOSED)))
+        .order_by("-n")
+    )
+    counts = {row["branch"]: (row["n"], row["open"]) for row in rows}
+    branches = Org.objects.in_bulk([int(b[-SEGMENT:]) for b in counts], field_name="pk")
+    for branch, (n, open_) in counts.items():
+        child = branches.get(int(branch[-SEGMENT:]))
+        if child is not None:
+            s.by_union.append((child, n, open_))
+    return s
