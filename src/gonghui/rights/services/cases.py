@@ -37,8 +37,8 @@ from gonghui.orgs.models import Org
 from gonghui.orgs.selectors import actor_can
 from gonghui.orgs.services import require
 
-from . import routing, rules
-from .models import (
+from .. import routing, rules
+from ..models import (
     Case,
     CaseDocument,
     CaseEvent,
@@ -50,7 +50,7 @@ from .models import (
     ServiceLevel,
     Stage,
 )
-from .selectors import level_for, policy_for
+from ..selectors import level_for, policy_for
 
 FOLLOW_CODE_PURPOSE = "rights.case.follow_code"
 # No 0/O, 1/I/L: a worker reads the code off a phone screen or hears it on the hotline.
@@ -920,7 +920,7 @@ def case_document_open(*, actor: Any, case_id: int, document_id: int) -> tuple[C
     from gonghui.core.errors import NotFound
     from gonghui.core.uploads import media_path
 
-    from .selectors import case_document_get
+    from ..selectors import case_document_get
 
     doc = case_document_get(actor=actor, case_id=case_id, document_id=document_id)
     try:
