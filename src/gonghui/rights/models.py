@@ -40,6 +40,12 @@ class Channel(models.TextChoices):
     API = "api", _("Partner system")
 
 
+class RiskSignal(models.TextChoices):
+    LAYOFF = "layoff", _("Layoffs")
+    CLOSURE = "closure", _("Closure")
+    RELOCATION = "relocation", _("Relocation")
+
+
 class CaseStatus(models.TextChoices):
     RECEIVED = "received", _("Received")
     ACKNOWLEDGED = "acknowledged", _("Taken on")
@@ -146,6 +152,10 @@ class Case(models.Model):
     description = models.TextField(_("what happened"))
     workers_affected = models.PositiveIntegerField(_("workers affected"), default=1)
     collective = models.BooleanField(_("collective case"), default=False)
+    # What the case reveals about the employer, marked by the handler; the risk score counts it.
+    risk_signal = models.CharField(
+        _("sign of trouble at the employer"), max_length=12, choices=RiskSignal.choices, blank=True
+    )
 
     org = models.ForeignKey(
         Org, on_delete=models.PROTECT, related_name="rights_cases", verbose_name=_("union")
@@ -269,3 +279,345 @@ class CaseDocument(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+# --- legal aid (法律援助) ----------------------------------------------------------------------------------------
+
+
+class Lawyer(models.Model):
+    """A lawyer on a union's legal-aid roster (a union lawyer or a legal-aid lawyer); unions below may use it."""
+
+    org = models.ForeignKey(Org, on_delete=models.PROTECT, related_name="lawyers", verbose_name=_("union"))
+    name = models.CharField(_("name"), max_length=50)
+    firm = models.CharField(_("law firm"), max_length=120, blank=True)
+    phone = models.CharField(_("work phone"), max_length=20, blank=True)
+    specialties = models.CharField(_("specialties"), max_length=200, blank=True)
+    active = models.BooleanField(_("on the roster"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("lawyer")
+        verbose_name_plural = _("lawyers")
+        indexes = [models.Index(fields=["org", "active"], name="rights_lawyer_org")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class LegalStage(models.TextChoices):
+    CONSULTATION = "consultation", _("Consultation")
+    ARBITRATION = "arbitration", _("Labour arbitration")
+    FIRST_INSTANCE = "first_instance", _("First instance")
+    SECOND_INSTANCE = "second_instance", _("Second instance")
+    ENFORCEMENT = "enforcement", _("Enforcement")
+
+
+class LegalResult(models.TextChoices):
+    WON = "won", _("Won")
+    PARTLY_WON = "partly_won", _("Partly won")
+    SETTLED = "settled", _("Settled")
+    LOST = "lost", _("Lost")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class LegalAid(models.Model):
+    """A request that became a legal-aid case: a lawyer from the roster, consultations and the stages of
+    representation, the result and the amount recovered for the worker."""
+
+    case = models.OneToOneField(Case, on_delete=models.PROTECT, related_name="legal_aid")
+    lawyer = models.ForeignKey(
+        Lawyer,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases",
+        verbose_name=_("lawyer"),
+    )
+    stage = models.CharField(
+        _("stage"), max_length=16, choices=LegalStage.choices, default=LegalStage.CONSULTATION
+    )
+    opened_at = models.DateTimeField(auto_now_add=True)
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    amount_claimed = models.DecimalField(
+        _("amount claimed (yuan)"), max_digits=12, decimal_places=2, default=0
+    )
+    amount_recovered = models.DecimalField(
+        _("amount recovered (yuan)"), max_digits=12, decimal_places=2, default=0
+    )
+    result = models.CharField(_("result"), max_length=12, choices=LegalResult.choices, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("legal-aid case")
+        verbose_name_plural = _("legal-aid cases")
+
+    def __str__(self) -> str:
+        return f"{self.case.number} {self.stage}"
+
+
+class LegalAidEntry(models.Model):
+    """The record of a legal-aid case: a consultation, a document drafted, a hearing, a change of stage."""
+
+    class Kind(models.TextChoices):
+        CONSULTATION = "consultation", _("Consultation")
+        DRAFTING = "drafting", _("Document drafted")
+        HEARING = "hearing", _("Hearing")
+        STAGE = "stage", _("Stage changed")
+        LAWYER = "lawyer", _("Lawyer assigned")
+        RESULT = "result", _("Result")
+        NOTE = "note", _("Note")
+
+    aid = models.ForeignKey(LegalAid, on_delete=models.PROTECT, related_name="entries")
+    kind = models.CharField(max_length=14, choices=Kind.choices)
+    stage = models.CharField(max_length=16, choices=LegalStage.choices)
+    at = models.DateTimeField()
+    on_date = models.DateField(_("date"), null=True, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.aid_id} {self.kind}"
+
+
+# --- mediation (调解) -------------------------------------------------------------------------------------------
+
+
+class MediationCommittee(models.Model):
+    """An enterprise labour-dispute mediation committee (with the union) or a regional one."""
+
+    class Kind(models.TextChoices):
+        ENTERPRISE = "enterprise", _("Enterprise mediation committee")
+        REGIONAL = "regional", _("Regional mediation committee")
+
+    org = models.ForeignKey(Org, on_delete=models.PROTECT, related_name="mediation_committees")
+    name = models.CharField(_("name"), max_length=120)
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        verbose_name = _("mediation committee")
+        verbose_name_plural = _("mediation committees")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Mediator(models.Model):
+    committee = models.ForeignKey(MediationCommittee, on_delete=models.PROTECT, related_name="mediators")
+    name = models.CharField(_("name"), max_length=50)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        verbose_name = _("mediator")
+        verbose_name_plural = _("mediators")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MediationStatus(models.TextChoices):
+    OPEN = "open", _("Mediating")
+    AGREED = "agreed", _("Agreement signed")
+    FAILED = "failed", _("No agreement")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class Mediation(models.Model):
+    """A labour-dispute mediation (Labour Dispute Mediation and Arbitration Law): received on a date, to be
+    concluded within 15 calendar days of it; an agreement signed by both parties and the mediator, or else
+    the parties are told they may go to arbitration before the limitation date (one year from when the worker
+    knew of the infringement)."""
+
+    committee = models.ForeignKey(MediationCommittee, on_delete=models.PROTECT, related_name="mediations")
+    case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.PROTECT, related_name="mediations")
+    mediator = models.ForeignKey(Mediator, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    number = models.CharField(_("mediation number"), max_length=20, unique=True)
+    subject = models.TextField(_("the dispute"))
+    received_on = models.DateField(_("application received"))
+    due_on = models.DateField(_("mediate by"))
+    known_on = models.DateField(_("the worker knew of the infringement on"))
+    limitation_on = models.DateField(_("arbitration limitation date"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=MediationStatus.choices, default=MediationStatus.OPEN
+    )
+    warned_at = models.DateTimeField(null=True, blank=True)
+    terms = models.TextField(_("terms of the agreement"), blank=True)
+    amount = models.DecimalField(_("amount agreed (yuan)"), max_digits=12, decimal_places=2, default=0)
+    agreed_on = models.DateField(null=True, blank=True)
+    worker_signed_at = models.DateTimeField(null=True, blank=True)
+    employer_signed_at = models.DateTimeField(null=True, blank=True)
+    mediator_signed_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    arbitration_told_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("mediation")
+        verbose_name_plural = _("mediations")
+        indexes = [models.Index(fields=["status", "due_on"], name="rights_mediation_due")]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class MediationParty(models.Model):
+    class Side(models.TextChoices):
+        WORKER = "worker", _("Worker")
+        EMPLOYER = "employer", _("Employer")
+
+    mediation = models.ForeignKey(Mediation, on_delete=models.PROTECT, related_name="parties")
+    side = models.CharField(_("side"), max_length=10, choices=Side.choices)
+    name = models.CharField(_("name"), max_length=120)
+    # The employer's credit code, or nothing for a worker (no ID number is needed to mediate).
+    uscc = models.CharField(_("credit code"), max_length=18, blank=True)
+    representative = models.CharField(_("representative"), max_length=50, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = _("party")
+        verbose_name_plural = _("parties")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MediationSession(models.Model):
+    mediation = models.ForeignKey(Mediation, on_delete=models.PROTECT, related_name="sessions")
+    held_on = models.DateField(_("held on"))
+    place = models.CharField(_("place"), max_length=120, blank=True)
+    notes = models.TextField(_("what was said and agreed"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["held_on", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.mediation_id} {self.held_on}"
+
+
+# --- labour-relations risk warning -------------------------------------------------------------------------------
+
+
+class RiskLevel(models.TextChoices):
+    NONE = "none", _("No warning")
+    YELLOW = "yellow", _("Yellow warning")
+    ORANGE = "orange", _("Orange warning")
+    RED = "red", _("Red warning")
+
+
+class RiskIndicator(models.TextChoices):
+    """What a risk score is made of: the platform's own cases, and indicators imported by file or API."""
+
+    WAGE_REQUESTS = "wage_requests", _("Wage-arrears requests")
+    COLLECTIVE_CASES = "collective_cases", _("Collective cases")
+    LAYOFFS = "layoffs", _("Layoffs")
+    CLOSURES = "closures", _("Closure")
+    RELOCATIONS = "relocations", _("Relocation")
+    SOCIAL_INSURANCE_ARREARS = "si_arrears", _("Months of social insurance arrears")
+    UTILITY_ARREARS = "utility_arrears", _("Months of utility arrears")
+    ARBITRATION_CASES = "arbitration_cases", _("Arbitration cases")
+
+
+class RiskWeight(models.Model):
+    """Rules as data: points per unit of an indicator, with a cap, set by a union for its subtree (the nearest
+    ancestor's row applies; defaults in rights/rules.py)."""
+
+    org = models.ForeignKey(Org, on_delete=models.CASCADE, related_name="risk_weights")
+    indicator = models.CharField(max_length=20, choices=RiskIndicator.choices)
+    points = models.DecimalField(_("points per unit"), max_digits=6, decimal_places=2)
+    cap = models.DecimalField(_("at most"), max_digits=6, decimal_places=2)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["org", "indicator"], name="rights_risk_weight_once")]
+
+    def __str__(self) -> str:
+        return f"{self.org_id} {self.indicator}"
+
+
+class RiskPolicy(models.Model):
+    """Thresholds of the warning levels and the window of recent cases, per union (nearest ancestor applies)."""
+
+    org = models.OneToOneField(Org, on_delete=models.CASCADE, related_name="risk_policy")
+    window_days = models.PositiveSmallIntegerField(_("count cases of the last (days)"), default=90)
+    yellow = models.PositiveSmallIntegerField(_("yellow from (points)"), default=20)
+    orange = models.PositiveSmallIntegerField(_("orange from (points)"), default=40)
+    red = models.PositiveSmallIntegerField(_("red from (points)"), default=60)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(yellow__gt=0)
+                & models.Q(orange__gt=models.F("yellow"))
+                & models.Q(red__gt=models.F("orange")),
+                name="rights_risk_thresholds_in_order",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(self.org)
+
+
+class EmployerIndicator(models.Model):
+    """One imported value of an external indicator for an employer on a date (social insurance arrears,
+    utilities, arbitration counts). Unique per employer, indicator and date, so a re-import changes nothing."""
+
+    employer_uscc = models.CharField(max_length=18)
+    employer_name = models.CharField(max_length=120, blank=True)
+    indicator = models.CharField(max_length=20, choices=RiskIndicator.choices)
+    value = models.DecimalField(max_digits=12, decimal_places=2)
+    as_of = models.DateField()
+    source = models.CharField(max_length=40, blank=True)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    imported_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["employer_uscc", "indicator", "as_of"], name="rights_indicator_once_per_day"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["employer_uscc", "indicator", "-as_of"], name="rights_indicator_latest")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.employer_uscc} {self.indicator} {self.as_of}"
+
+
+class EmployerRisk(models.Model):
+    """An employer's current risk score, its level and the reasons, kept by the scoring job; the responsible
+    union is told when the level rises."""
+
+    employer_uscc = models.CharField(_("credit code"), max_length=18, unique=True)
+    employer_name = models.CharField(_("employer"), max_length=120)
+    org = models.ForeignKey(
+        Org, on_delete=models.PROTECT, related_name="employer_risks", verbose_name=_("union")
+    )
+    division_code = models.CharField(max_length=6, blank=True)
+    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    score = models.DecimalField(_("score"), max_digits=8, decimal_places=2, default=0)
+    level = models.CharField(_("level"), max_length=8, choices=RiskLevel.choices, default=RiskLevel.NONE)
+    reasons = models.JSONField(default=list)
+    computed_at = models.DateTimeField()
+    notified_level = models.CharField(max_length=8, choices=RiskLevel.choices, default=RiskLevel.NONE)
+
+    class Meta:
+        verbose_name = _("employer risk")
+        verbose_name_plural = _("employer risks")
+        indexes = [models.Index(fields=["level", "-score"], name="rights_risk_level")]
+
+    def __str__(self) -> str:
+        return f"{self.employer_name} {self.level}"
