@@ -648,6 +648,9 @@ def case_rate(*, case: Case, rating: int, comment: str = "") -> Case:
         case = _locked(case)
         if case.status != CaseStatus.CLOSED:
             raise ServiceError("not_closed", _("A request can be rated once it is closed."), status=409)
+        if case.outcome == Outcome.WITHDRAWN:
+            # The worker's own withdrawal says nothing about the handling and must not count in satisfaction.
+            raise ServiceError("withdrawn", _("A withdrawn request is not rated."), status=409)
         if case.rated_at is not None:
             raise ServiceError("already_rated", _("You have already rated this request."), status=409)
         case.rating = rating
