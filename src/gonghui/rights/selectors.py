@@ -13,7 +13,7 @@ from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from gonghui.core.errors import NotFound
+from gonghui.core.errors import NotFound, PermissionDenied
 from gonghui.orgs.models import SEGMENT, Org
 from gonghui.orgs.paths import subtree_q
 from gonghui.orgs.selectors import actor_can, scope_q
@@ -155,6 +155,11 @@ def case_get(*, actor: Any, case_id: int) -> Case:
         .first()
     )
     if case is None:
+        # Inside the actor's union scope but without the role to handle requests is a 403, as org_get does;
+        # anything else (no such request, or one outside every union the actor sees) stays a 404.
+        found = Case.objects.select_related("org").filter(pk=case_id).first()
+        if found is not None and actor_can(actor, "org.view", found.org):
+            raise PermissionDenied(_("Your role does not allow this action on %(org)s.") % {"org": found.org.name})
         raise NotFound(_("No such request in your scope."))
     return case
 
