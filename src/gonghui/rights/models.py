@@ -241,6 +241,8 @@ class CaseEvent(models.Model):
         CLOSED = "closed", _("Closed")
         REOPENED = "reopened", _("Reopened")
         RATED = "rated", _("Rated by the worker")
+        LEGAL_AID = "legal_aid", _("Legal aid")
+        MEDIATION = "mediation", _("Mediation")
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -350,6 +352,16 @@ class LegalAid(models.Model):
     class Meta:
         verbose_name = _("legal-aid case")
         verbose_name_plural = _("legal-aid cases")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount_claimed__gte=0) & models.Q(amount_recovered__gte=0),
+                name="rights_legal_aid_amounts_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(closed_at__isnull=True) | ~models.Q(result=""),
+                name="rights_legal_aid_closed_has_result",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case.number} {self.stage}"
@@ -398,6 +410,10 @@ class MediationCommittee(models.Model):
     name = models.CharField(_("name"), max_length=120)
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
     active = models.BooleanField(default=True)
+    # Rules as data (not law): how many calendar days before the 15-day limit the committee's union is warned.
+    warn_days_before = models.PositiveSmallIntegerField(
+        _("warn this many days before the 15-day limit"), default=2
+    )
 
     class Meta:
         verbose_name = _("mediation committee")
@@ -457,6 +473,7 @@ class Mediation(models.Model):
     mediator_signed_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
     arbitration_told_at = models.DateTimeField(null=True, blank=True)
+    end_note = models.TextField(_("why it ended"), blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -464,6 +481,16 @@ class Mediation(models.Model):
         verbose_name = _("mediation")
         verbose_name_plural = _("mediations")
         indexes = [models.Index(fields=["status", "due_on"], name="rights_mediation_due")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount__gte=0), name="rights_mediation_amount_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(due_on__gt=models.F("received_on"))
+                & models.Q(known_on__lte=models.F("received_on")),
+                name="rights_mediation_dates_in_order",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.number
