@@ -391,8 +391,14 @@ def seed_demo() -> dict[str, int]:
                 uscc=demo_uscc(name, parent.code[:6]),
             )
     from .demo_members import seed_demo_members
+    from .demo_rights import seed_demo_rights
 
-    return {"orgs_created": len(created), "users_created": users, **seed_demo_members()}
+    return {
+        "orgs_created": len(created),
+        "users_created": users,
+        **seed_demo_members(),
+        **seed_demo_rights(),
+    }
 
 
 def _codes(node: Node) -> list[str]:
