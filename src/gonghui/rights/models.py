@@ -507,7 +507,9 @@ class MediationParty(models.Model):
     # The employer's credit code, or nothing for a worker (no ID number is needed to mediate).
     uscc = models.CharField(_("credit code"), max_length=18, blank=True)
     representative = models.CharField(_("representative"), max_length=50, blank=True)
-    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    # A worker's phone number is personal data (DOMAIN §8): encrypted at rest and shown masked, like the
+    # contact number of a request. It is where the arbitration notice is sent by SMS.
+    phone = EncryptedTextField(_("phone"), purpose="rights.mediation.party.phone", blank=True)
 
     class Meta:
         verbose_name = _("party")
