@@ -182,7 +182,9 @@ def _console_url(case: Case) -> str:
 
 
 def _locked(case: Case) -> Case:
-    return Case.objects.select_for_update().select_related("org", "org__parent").get(pk=case.pk)
+    # Lock the request row only: PostgreSQL refuses FOR UPDATE on the nullable side of the outer join to the
+    # parent union (the national root has none), and the unions need no lock.
+    return Case.objects.select_for_update(of=("self",)).select_related("org", "org__parent").get(pk=case.pk)
 
 
 def _require_open(case: Case) -> None:
