@@ -152,7 +152,7 @@ def bulk_add_members(
     for attempt in (1, 2):
         try:
             with transaction.atomic():
-                counts = _add_members(
+                counts = add_members(
                     org=org, items=items, joined_on=joined_on, source=source, actor=actor, numbers=numbers
                 )
                 log_action(
@@ -172,7 +172,7 @@ def bulk_add_members(
     raise AssertionError("unreachable")
 
 
-def _add_members(
+def add_members(
     *,
     org: Org,
     items: dict[str, NewMember],
@@ -181,7 +181,9 @@ def _add_members(
     actor: Any,
     numbers: Iterator[str] | None,
 ) -> BulkCounts:
-    """Each item goes into its own union (`item.org`) or, without one, into `org`."""
+    """The work of bulk_add_members inside the caller's transaction and without its audit record; `items` are
+    keyed by the ID number's blind index (computed once by the caller). Each item goes into its own union
+    (`item.org`) or, without one, into `org`."""
     counts = BulkCounts()
     today = timezone.localdate()
     now = timezone.now()

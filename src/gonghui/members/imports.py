@@ -16,17 +16,20 @@ month already recorded is overwritten with the same figures.
 
 from __future__ import annotations
 
+import datetime
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from gonghui.core.audit import log_action
+from gonghui.core.crypto import decrypt
 from gonghui.core.errors import ServiceError
 from gonghui.core.identifiers import clean_division_code, clean_id_number, clean_mobile, clean_uscc
 from gonghui.core.uploads import check_upload, delete_stored, media_path, safe_name, sha256_of, store_upload
@@ -35,18 +38,21 @@ from gonghui.orgs.paths import is_within, subtree_q
 from gonghui.orgs.selectors import scope_paths
 from gonghui.orgs.services import require
 
+from . import counters, staging
 from .bulk import (
     UPDATABLE,
     BulkCounts,
     DuesRow,
     NewMember,
     PolicyCache,
+    add_members,
     bulk_add_members,
     bulk_record_payments,
     bulk_set_wages,
     id_index,
+    source_label,
 )
-from .models import LIVE_STATUSES, EmploymentForm, ImportJob, ImportProblem, Member
+from .models import LIVE_STATUSES, EmploymentForm, ImportJob, ImportProblem, Member, MemberStatus
 from .rules import HOLDING_KINDS, member_number_valid
 from .selectors import IMPORT_PERMISSIONS
 from .services import Person, clean_name, member_numbers_reserve, parse_money
@@ -203,7 +209,7 @@ def _clean(errors: Errors, key: str, fn: Callable[[], Any]) -> Any:
         return None
 
 
-def _person_from(table: Table, cells: list[Any]) -> tuple[NewMember | None, Errors]:
+def _person_from(table: Table, cells: list[Any], today: Any = None) -> tuple[NewMember | None, Errors]:
     """One member row, cell by cell with the cleaners of services.person_clean (each cell on its own, so
     that every bad cell is reported, not only the first)."""
     errors: Errors = []
@@ -253,7 +259,7 @@ def _person_from(table: Table, cells: list[Any]) -> tuple[NewMember | None, Erro
             )
         )
     joined = _clean(errors, "joined_on", lambda: date_cell(raw.get("joined_on")))
-    if joined is not None and joined > timezone.localdate():
+    if joined is not None and joined > (today or timezone.localdate()):
         errors.append(("joined_on", _("The date of joining is in the future.")))
     elif joined is not None and joined.year < 1925:
         errors.append(("joined_on", _("The date of joining is too early.")))
@@ -311,9 +317,12 @@ class _MemberScan(_Scan):
     unions: dict[str, Org | None] = field(default_factory=dict)
     # Code -> (id, path) of every union within the importing one that holds members, read on first need.
     holding: dict[str, tuple[int, str]] | None = None
+    # The dry run keeps the rows it prepared for the commit (members.staging).
+    stage: staging.Writer | None = None
 
     def __post_init__(self) -> None:
         self.scope = scope_paths(self.job.created_by, "member.view")
+        self.today = timezone.localdate()  # once per file, not once per row
 
     def target(self, cells: list[Any], errors: Errors) -> Org | None:
         """The union a row goes into: the one named by its union code, which must hold members and lie within
@@ -354,7 +363,7 @@ class _MemberScan(_Scan):
         return org
 
     def feed(self, row: int, cells: list[Any]) -> None:
-        item, errors = _person_from(self.table, cells)
+        item, errors = _person_from(self.table, cells, self.today)
         org = self.target(cells, errors)
         if item is not None and org is not None:
             item.org = org
@@ -386,6 +395,9 @@ class _MemberScan(_Scan):
         for index, (row, item) in by_index.items():
             found = live.get(index)
             target = item.org or self.job.org
+            if self.stage is not None:
+                # Staged even when the person is a member elsewhere now: the commit looks again.
+                self.stage.add(row=row, org_id=target.pk, id_index=index, item=item)
             if found is not None and found[0] != target.pk:
                 _org_id, path, org_name = found
                 if any(is_within(path, p) for p in self.scope):
@@ -402,6 +414,8 @@ class _MemberScan(_Scan):
             good.setdefault(target, []).append(item)
         self.pending = []
         self.valid += sum(len(rows) for rows in good.values())
+        if self.stage is not None:
+            self.stage.flush()
         if self.write and good:
             counts = bulk_add_members(
                 org=self.job.org,
@@ -513,13 +527,20 @@ class _DuesScan(_Scan):
             self.counts.add(counts)
 
 
-def _scan(job: ImportJob, *, write: bool, problems: _Problems, numbers: Iterator[str] | None = None) -> _Scan:
+def _scan(
+    job: ImportJob,
+    *,
+    write: bool,
+    problems: _Problems,
+    numbers: Iterator[str] | None = None,
+    stage: staging.Writer | None = None,
+) -> _Scan:
     """Read the whole file once, row by row; rows are checked against the database and, when `write`, written
-    one batch at a time."""
+    one batch at a time (or, with `stage`, kept for the commit)."""
     table = read_table(media_path(job.stored_path), job.kind)
     scan: _Scan
     if job.kind == ImportJob.Kind.MEMBERS:
-        scan = _MemberScan(job, table, problems, write, numbers=numbers)
+        scan = _MemberScan(job, table, problems, write, numbers=numbers, stage=stage)
     else:
         scan = _DuesScan(job, table, problems, write)
     _progress(job, 0, table.total_estimate)
@@ -540,6 +561,11 @@ def _fail(job: ImportJob, message: Any) -> None:
         status=ImportJob.Status.FAILED, message=str(message)[:2000], finished_at=timezone.now()
     )
     delete_stored(job.stored_path)
+    _drop_stage(job.pk)
+
+
+def _drop_stage(job_id: int) -> None:
+    staging.drop(job_id)
 
 
 def _language() -> Any:
@@ -557,8 +583,14 @@ def import_check(*, job_id: int) -> dict[str, int]:
         return {"skipped": 1}
     with _language():
         ImportProblem.objects.filter(job=job).delete()
+        stage = None
+        if job.kind == ImportJob.Kind.MEMBERS:
+            staging.create(job.pk)
+            stage = staging.Writer(job.pk)
         try:
-            scan = _scan(job, write=False, problems=_Problems(job))
+            scan = _scan(job, write=False, problems=_Problems(job), stage=stage)
+            if stage is not None:
+                stage.finish(headers=scan.table.headers)
         except ServiceError as exc:
             _fail(job, exc.message)
             return {"failed": 1}
@@ -610,33 +642,250 @@ class _NumberPool:
             return next(self.numbers)
 
 
+class _Serials:
+    """Member serials reserved before a long all-or-nothing transaction (so the counter row is not locked for
+    its whole length), handed out in consecutive runs; topped up inside it if more people turn out to be new
+    than the dry run counted."""
+
+    def __init__(self, count: int) -> None:
+        self.next, self.end = 1, 1
+        if count > 0:
+            self.next = staging.reserve_serials(count)
+            self.end = self.next + count
+
+    def take(self, count: int) -> int:
+        if self.end - self.next < count:
+            self.next = staging.reserve_serials(max(count, BATCH))
+            self.end = self.next + max(count, BATCH)
+        first = self.next
+        self.next += count
+        return first
+
+
+@dataclass
+class _StagedCommit:
+    """The commit of a member import from its stage (members.staging): batch by batch, only what the database
+    may have changed since the dry run is checked again (is the union still there and taking members, is the
+    person now a member somewhere); the rows themselves are not read or checked again."""
+
+    job: ImportJob
+    staged: int
+    headers: dict[str, str]
+    problems: _Problems
+    all_or_nothing: bool
+    serials: _Serials | None = None
+    counts: BulkCounts = field(default_factory=BulkCounts)
+    bad: int = 0
+
+    def __post_init__(self) -> None:
+        job = self.job
+        self.scope = scope_paths(job.created_by, "member.view")
+        # The unions the rows go into that still hold members within the importing union (moved, closed or
+        # merged away since the dry run: the row is reported).
+        self.unions = dict(
+            Org.objects.filter(
+                subtree_q(job.org.path),
+                kind__in=HOLDING_KINDS,
+                is_active=True,
+                pk__in=staging.staged_org_ids(job.pk),
+            ).values_list("pk", "path")
+        )
+        self.source = f"import:{job.pk}"
+        self.note = source_label(self.source)
+        self.actor = job.created_by
+
+    def report(self, row: int, key: str, reason: Any) -> None:
+        self.bad += 1
+        self.problems.add(row, self.headers.get(key, key), reason)
+
+    def run(self) -> None:
+        job = self.job
+        for lo in range(1, self.staged + 1, BATCH):
+            hi = min(lo + BATCH - 1, self.staged)
+            self.batch(lo, hi)
+            _progress(job, round(job.total_rows * hi / self.staged), job.total_rows)
+
+    def batch(self, lo: int, hi: int) -> None:
+        writing = not (self.all_or_nothing and self.bad)
+        for attempt in (1, 2):
+            try:
+                with transaction.atomic():
+                    if not self.all_or_nothing:
+                        _no_flush_wait()
+                    found, counts = self.write(lo, hi, writing)
+                break
+            except IntegrityError:
+                # Someone became a member between our look and our insert: look again, once.
+                if attempt == 2:
+                    raise ServiceError(
+                        "import_conflict",
+                        gettext_lazy(
+                            "Other changes to these members happened at the same time; run the import again."
+                        ),
+                        status=409,
+                    ) from None
+        for row, key, reason in found:
+            self.report(row, key, reason)
+        self.bad += counts.skipped
+        self.counts.add(counts)
+
+    def write(self, lo: int, hi: int, writing: bool) -> tuple[list[tuple[int, str, Any]], BulkCounts]:
+        job = self.job
+        found: list[tuple[int, str, Any]] = []
+        existing: list[int] = []
+        exclude: list[int] = []
+        for seq, row, org_id, live_org, live_path, live_name in staging.classify(job.pk, lo, hi):
+            if org_id not in self.unions:
+                found.append(
+                    (
+                        row,
+                        "union_code",
+                        _("No union holding members has this code within %(org)s.") % {"org": job.org.name},
+                    )
+                )
+            elif live_org is None:
+                continue
+            elif live_org != org_id:
+                if any(is_within(live_path or "", p) for p in self.scope):
+                    reason = _("Already a member of %(org)s: start a transfer instead of importing.") % {
+                        "org": live_name
+                    }
+                else:
+                    reason = _(
+                        "Already a member of another union: a transfer is needed instead of an import."
+                    )
+                found.append((row, "id_number", reason))
+            else:
+                existing.append(seq)
+            exclude.append(seq)
+        counts = BulkCounts()
+        if not writing:
+            return found, counts
+        if existing:
+            # People already members of the union: unchanged, or updated from the details the row gave.
+            counts.add(
+                add_members(
+                    org=job.org,
+                    items=dict(self.people(existing)),
+                    joined_on=None,
+                    source=self.source,
+                    actor=self.actor,
+                    numbers=None,
+                )
+            )
+        new = hi - lo + 1 - len(exclude)
+        if new:
+            first = self.serials.take(new) if self.serials else staging.reserve_serials(new)
+            groups = staging.insert_new(
+                job_id=job.pk,
+                lo=lo,
+                hi=hi,
+                exclude=exclude,
+                first_serial=first,
+                source=self.source,
+                actor_id=getattr(self.actor, "pk", None),
+                note=self.note,
+                today=timezone.localdate(),
+                now=timezone.now(),
+            )
+            deltas: Counter[tuple[str, str, str]] = Counter()
+            for org_id, form, month, n in groups:
+                for dim, key in counters.member_keys(MemberStatus.ACTIVE, form, month):
+                    deltas[(self.unions[org_id], dim, key)] += n
+                counts.created += n
+            counters.apply(dict(deltas))
+        log_action(
+            actor=self.actor,
+            action="gonghui.member.imported",
+            obj=job.org,
+            data={**counts.as_dict(), "source": self.source, "job": job.pk},
+        )
+        return found, counts
+
+    def people(self, seqs: list[int]) -> Iterator[tuple[str, NewMember]]:
+        """Staged rows back as the bulk path's items (decrypted here, for these few rows only)."""
+        id_purpose = Member._meta.get_field("id_number").purpose  # type: ignore[attr-defined]
+        mobile_purpose = Member._meta.get_field("mobile").purpose  # type: ignore[attr-defined]
+        for d in staging.read(self.job.pk, seqs):
+            person = Person(
+                name=d["name"],
+                id_number=decrypt(d["id_number"], purpose=id_purpose),
+                mobile=decrypt(d["mobile"], purpose=mobile_purpose) if d["mobile"] else "",
+                employer_name=d["employer_name"],
+                employer_uscc=d["employer_uscc"],
+                employment_form=d["employment_form"],
+                work_division_code=d["work_division_code"],
+                work_place=d["work_place"],
+            )
+            joined = d["joined_on"]
+            if isinstance(joined, str):
+                joined = datetime.date.fromisoformat(joined)
+            given = frozenset(d["given"].split(",")) if d["given"] else frozenset()
+            org = Org(pk=d["org_id"], path=self.unions[d["org_id"]])
+            yield d["id_number_index"], NewMember(person, joined_on=joined, given=given, org=org)
+
+
+def _no_flush_wait() -> None:
+    """On PostgreSQL, commit this batch without waiting for its write-ahead log to reach the disk. A crash may
+    then lose the last batches committed, never half of one, and the job is still "importing", so the task's
+    retry writes them again; the job's final status is committed normally, which flushes everything before."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
+
+
+def _commit_staged(job: ImportJob, staged: int, headers: dict[str, str]) -> tuple[BulkCounts, int] | None:
+    """(what was written, rows that no longer pass), or None when an all-or-nothing import was undone."""
+    all_or_nothing = job.mode == ImportJob.Mode.ALL_OR_NOTHING
+    staging.forget_problems(job.pk, ImportProblem._meta.db_table)
+    problems = _Problems(job, store=not all_or_nothing)
+    if not all_or_nothing:
+        commit = _StagedCommit(job, staged, headers, problems, False)
+        commit.run()
+        problems.flush()
+        return commit.counts, commit.bad
+    commit = _StagedCommit(job, staged, headers, problems, True, serials=_Serials(job.created_count))
+    try:
+        with transaction.atomic():
+            commit.run()
+            if commit.bad:
+                raise _Abort
+    except _Abort:
+        problems.store = True
+        problems.flush()
+        _fail(job, _("Nothing was imported: some rows no longer pass the check (see the problems)."))
+        ImportJob.objects.filter(pk=job.pk).update(error_rows=job.total_rows - staged + commit.bad)
+        return None
+    return commit.counts, commit.bad
+
+
 def import_commit(*, job_id: int) -> dict[str, int]:
     """Write a confirmed import. All or nothing: one transaction, undone if any row no longer passes. Valid
-    rows only: one transaction and one audit record per batch; bad rows are left and listed again."""
+    rows only: one transaction and one audit record per batch; bad rows are left and listed again.
+
+    A member import whose dry run left its stage (members.staging) is written from it; otherwise (dues
+    imports, a stage lost) the file is read and every row checked again."""
     job = ImportJob.objects.select_related("org", "created_by").get(pk=job_id)
     if job.status != ImportJob.Status.COMMITTING:
         return {"skipped": 1}
+    stage = staging.header(job.pk) if job.kind == ImportJob.Kind.MEMBERS else None
     with _language():
-        ImportProblem.objects.filter(job=job).delete()
         try:
-            if job.mode == ImportJob.Mode.ALL_OR_NOTHING:
-                problems = _Problems(job, store=False)
-                numbers = _NumberPool(job.created_count) if job.kind == ImportJob.Kind.MEMBERS else None
-                try:
-                    with transaction.atomic():
-                        scan = _scan(job, write=True, problems=problems, numbers=numbers)
-                        if scan.errors or scan.counts.skipped:
-                            raise _Abort
-                except _Abort:
-                    problems.store = True
-                    problems.flush()
-                    _fail(
-                        job, _("Nothing was imported: some rows no longer pass the check (see the problems).")
-                    )
-                    ImportJob.objects.filter(pk=job.pk).update(error_rows=max(scan.errors, 1))
+            if stage is not None:
+                staged, headers = stage
+                done = _commit_staged(job, staged, headers)
+                if done is None:
                     return {"failed": 1}
+                counts, bad = done
+                total, valid, errors = job.total_rows, staged - bad, job.total_rows - staged + bad
             else:
-                scan = _scan(job, write=True, problems=_Problems(job))
+                ImportProblem.objects.filter(job=job).delete()
+                scan = _scan_again(job)
+                if scan is None:
+                    return {"failed": 1}
+                counts = scan.counts
+                total, valid = scan.total, scan.valid - counts.skipped
+                errors = scan.errors + counts.skipped
         except ServiceError as exc:
             _fail(job, exc.message)
             return {"failed": 1}
@@ -646,21 +895,41 @@ def import_commit(*, job_id: int) -> dict[str, int]:
                 job, _("The import stopped because of an internal error. Upload the file again to finish it.")
             )
             raise
-        counts = scan.counts
         ImportJob.objects.filter(pk=job.pk).update(
             status=ImportJob.Status.DONE,
-            total_rows=scan.total,
-            processed_rows=scan.total,
-            valid_rows=scan.valid - counts.skipped,
-            error_rows=scan.errors + counts.skipped,
+            total_rows=total,
+            processed_rows=total,
+            valid_rows=valid,
+            error_rows=errors,
             created_count=counts.created,
             updated_count=counts.updated,
             unchanged_count=counts.unchanged,
             finished_at=timezone.now(),
         )
-    # The uploaded file holds personal data in clear: once imported, it is not kept.
+    # The uploaded file holds personal data in clear: once imported, it is not kept; nor is the stage.
     delete_stored(job.stored_path)
+    _drop_stage(job.pk)
     return counts.as_dict()
+
+
+def _scan_again(job: ImportJob) -> _Scan | None:
+    """The commit without a stage: read the file and check every row again, writing batch by batch."""
+    if job.mode != ImportJob.Mode.ALL_OR_NOTHING:
+        return _scan(job, write=True, problems=_Problems(job))
+    problems = _Problems(job, store=False)
+    numbers = _NumberPool(job.created_count) if job.kind == ImportJob.Kind.MEMBERS else None
+    try:
+        with transaction.atomic():
+            scan = _scan(job, write=True, problems=problems, numbers=numbers)
+            if scan.errors or scan.counts.skipped:
+                raise _Abort
+    except _Abort:
+        problems.store = True
+        problems.flush()
+        _fail(job, _("Nothing was imported: some rows no longer pass the check (see the problems)."))
+        ImportJob.objects.filter(pk=job.pk).update(error_rows=max(scan.errors, 1))
+        return None
+    return scan
 
 
 STALE_DAYS = 7
@@ -679,6 +948,7 @@ def import_files_sweep(*, now: Any = None) -> int:
     )
     for pk, stored in stale:
         delete_stored(stored)
+        _drop_stage(pk)
         ImportJob.objects.filter(pk=pk).update(
             status=ImportJob.Status.CANCELLED,
             message=_("Not committed within %(days)d days: the file was deleted.") % {"days": STALE_DAYS},
