@@ -194,7 +194,7 @@ def test_console_pages_refuse_outside_scope_and_the_wrong_role(
         ), url
     client.force_login(viewer_a)  # may look at the union, may not handle requests
     assert client.get(reverse("console:rights_list")).status_code == 403
-    assert client.get(reverse("console:rights_case", args=[case.pk])).status_code == 404
+    assert client.get(reverse("console:rights_case", args=[case.pk])).status_code == 403
     client.force_login(member_a)
     assert client.get(reverse("console:rights_list")).status_code == 403
     case.refresh_from_db()
@@ -290,6 +290,17 @@ def test_a_hotline_operator_records_a_call(client, tree, district_cadre_a):
     case = Case.objects.get()
     assert response["Location"] == reverse("console:rights_case", args=[case.pk])
     assert case.channel == "hotline" and case.handler == district_cadre_a and case.acknowledged_at is not None
+
+
+def test_the_overview_counts_open_overdue_and_unassigned_requests(client, tree, member_a, district_cadre_a):
+    with time_machine.travel(TUESDAY - datetime.timedelta(days=30), tick=False):
+        _case(member_a)
+    with time_machine.travel(TUESDAY, tick=False):
+        _case(member_a)
+        client.force_login(district_cadre_a)
+        page = client.get(reverse("console:dashboard"))
+    assert page.context["rights"] == {"open": 2, "overdue": 1, "unassigned": 2, "escalated": 0}
+    assert 'data-testid="rights-summary"' in page.content.decode()
 
 
 def test_statistics_and_levels_pages(client, tree, member_a, district_cadre_a, chair_a):

@@ -13,6 +13,7 @@ from gonghui.core.errors import ServiceError
 from gonghui.orgs import selectors, services
 from gonghui.orgs.models import OrgKind
 from gonghui.orgs.rules import can_hang_under
+from gonghui.rights import selectors as rights_selectors
 
 from ..forms import MoveForm, OrgCreateForm, OrgEditForm
 from .common import SESSION_KEY, ConsoleRequest, console_view
@@ -43,6 +44,7 @@ def dashboard(request: ConsoleRequest) -> HttpResponse:
             "pending_requests": pending,
             "breadcrumb": selectors.org_visible_ancestors(actor=request.user, org=org),
             "members": member_dashboard(actor=request.user, org=org),
+            "rights": rights_selectors.case_summary(actor=request.user, org=org),
         },
     )
 

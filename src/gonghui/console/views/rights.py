@@ -135,7 +135,7 @@ def _stages(case: Case, today: datetime.date) -> list[dict[str, Any]]:
         Stage.RESPOND: case.responded_at,
         Stage.CONCLUDE: case.closed_at,
     }
-    dues: dict[str, datetime.date] = {Stage.ACK: case.ack_due, Stage.RESPOND: case.respond_due, Stage.CONCLUDE: case.conclude_due}
+    dues = {stage: case.due_for(stage) for stage in Stage.values}
     escalated = set(case.escalated.split(",")) - {""}
     for stage, label in Stage.choices:
         at = done_at[stage]
