@@ -8,6 +8,7 @@ from .auth import AUTH
 from .routers import auth as auth_router
 from .routers import members as members_router
 from .routers import orgs as orgs_router
+from .routers import rights as rights_router
 
 api = NinjaAPI(
     title="gonghui API",
@@ -22,3 +23,4 @@ errors.install(api)
 api.add_router("/auth", auth_router.router)
 api.add_router("/orgs", orgs_router.router)
 api.add_router("/members", members_router.router)
+api.add_router("/rights", rights_router.router)
