@@ -277,6 +277,9 @@ GONGHUI_UPLOAD_ZIP_MAX_MB = int(os.environ.get("GONGHUI_UPLOAD_ZIP_MAX_MB", "100
 # Member, payroll and payment spreadsheets: a city's roster of a million rows is about 100 MB of CSV.
 GONGHUI_IMPORT_MAX_MB = int(os.environ.get("GONGHUI_IMPORT_MAX_MB", "200"))
 GONGHUI_EXPORT_HOURS = int(os.environ.get("GONGHUI_EXPORT_HOURS", "24"))
+# Map tiles for the risk map, e.g. https://{s}.tile.example.org/{z}/{x}/{y}.png; empty: markers on a plain background.
+GONGHUI_MAP_TILE_URL = os.environ.get("GONGHUI_MAP_TILE_URL", "")
+GONGHUI_MAP_ATTRIBUTION = os.environ.get("GONGHUI_MAP_ATTRIBUTION", "")  # the tile provider's credit line
 
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 500

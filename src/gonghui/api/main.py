@@ -9,6 +9,7 @@ from .routers import auth as auth_router
 from .routers import members as members_router
 from .routers import orgs as orgs_router
 from .routers import rights as rights_router
+from .routers import rights_risk as rights_risk_router
 
 api = NinjaAPI(
     title="gonghui API",
@@ -24,3 +25,4 @@ api.add_router("/auth", auth_router.router)
 api.add_router("/orgs", orgs_router.router)
 api.add_router("/members", members_router.router)
 api.add_router("/rights", rights_router.router)
+api.add_router("/rights/risk", rights_risk_router.router)

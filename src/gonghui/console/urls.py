@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import accounts, audit, exports, imports, members, orgs, requests, rights, roles
+from .views import accounts, audit, exports, imports, members, orgs, requests, rights, rights_risk, roles
 
 app_name = "console"
 
@@ -94,4 +94,16 @@ urlpatterns += [
     path("rights/<int:case_id>/handover/", rights.case_handover, name="rights_handover"),
     path("rights/<int:case_id>/transfer/", rights.case_transfer, name="rights_transfer"),
     path("rights/<int:case_id>/close/", rights.case_close, name="rights_close"),
+]
+
+# Labour-relations risk warning (rights app): the warning list and map, one employer, the import of external
+# indicators, weights and thresholds, and the sign of trouble a handler marks on a request.
+urlpatterns += [
+    path("rights/risk/", rights_risk.risk_list, name="rights_risk_list"),
+    path("rights/risk/map/", rights_risk.risk_map, name="rights_risk_map"),
+    path("rights/risk/import/", rights_risk.risk_import, name="rights_risk_import"),
+    path("rights/risk/import/template.xlsx", rights_risk.risk_template, name="rights_risk_template"),
+    path("rights/risk/rules/", rights_risk.risk_rules, name="rights_risk_rules"),
+    path("rights/risk/<int:risk_id>/", rights_risk.risk_detail, name="rights_risk"),
+    path("rights/<int:case_id>/signal/", rights_risk.case_signal, name="rights_case_signal"),
 ]

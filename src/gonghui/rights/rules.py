@@ -1,13 +1,14 @@
 """Pure rules of rights protection (DOMAIN §4): default service levels, what makes a case collective, and
-which deadline stages the sweep must remind or escalate. No queries here."""
+which deadline stages the sweep must remind or escalate; the risk score of an employer. No queries here."""
 
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 
-from .models import Category, Stage
+from .models import Category, RiskIndicator, RiskLevel, Stage
 
 # Our default service levels in working days (DOMAIN §4; not law, so every union may set its own per
 # category in ServiceLevel rows): acknowledge within 1, first substantive response within 5, conclude within 15.
@@ -71,3 +72,139 @@ def stage_actions(
         ):
             actions.append((stage, "remind"))
     return actions
+
+
+# --- labour-relations risk warning -------------------------------------------------------------------------------
+#
+# An employer's score is the sum over indicators of min(value x points per unit, cap); the level is the highest
+# threshold the score reaches. Weights and thresholds are data (RiskWeight, RiskPolicy rows, the nearest
+# ancestor's applying); these are the defaults. Imports go through Decimal so that a score is exact.
+
+RISK_INDICATORS: tuple[str, ...] = tuple(RiskIndicator.values)
+# The indicators that come from outside (file or API); the others are counted from the platform's own cases.
+EXTERNAL_INDICATORS: tuple[str, ...] = (
+    RiskIndicator.SOCIAL_INSURANCE_ARREARS,
+    RiskIndicator.UTILITY_ARREARS,
+    RiskIndicator.ARBITRATION_CASES,
+)
+CASE_INDICATORS: tuple[str, ...] = tuple(i for i in RISK_INDICATORS if i not in EXTERNAL_INDICATORS)
+LEVEL_ORDER: dict[str, int] = {RiskLevel.NONE: 0, RiskLevel.YELLOW: 1, RiskLevel.ORANGE: 2, RiskLevel.RED: 3}
+
+
+@dataclass(frozen=True)
+class Weight:
+    points: Decimal  # per unit of the indicator
+    cap: Decimal  # the most the indicator may add to the score
+
+
+# Why these numbers (defaults, not law; every union may set its own):
+# - Wage-arrears requests: one complaint may be a misunderstanding, four in the window are a pattern (the usual
+#   forerunner of a collective dispute), so 10 each up to 40 reaches orange on wages alone but never red.
+# - Collective cases (ten or more workers) are already a dispute: 20 each, up to 40.
+# - A closure is the gravest single sign (wages and severance at stake for everyone): 40, orange on its own.
+#   Layoffs and relocations disturb many workers but the employer goes on: 20 each, yellow on their own.
+# - Social-insurance arrears are the signal the human-resources bureaus weigh most: 8 per month owed, up to 40
+#   (five months). Utility arrears say cash is short but are noisier: 5 per month, up to 20. Arbitration cases
+#   come in batches for one dispute: 5 each, up to 30.
+# Any two strong signals together (e.g. a closure and two wage complaints) reach red at 60.
+DEFAULT_WEIGHTS: dict[str, Weight] = {
+    RiskIndicator.WAGE_REQUESTS: Weight(Decimal(10), Decimal(40)),
+    RiskIndicator.COLLECTIVE_CASES: Weight(Decimal(20), Decimal(40)),
+    RiskIndicator.LAYOFFS: Weight(Decimal(20), Decimal(20)),
+    RiskIndicator.CLOSURES: Weight(Decimal(40), Decimal(40)),
+    RiskIndicator.RELOCATIONS: Weight(Decimal(20), Decimal(20)),
+    RiskIndicator.SOCIAL_INSURANCE_ARREARS: Weight(Decimal(8), Decimal(40)),
+    RiskIndicator.UTILITY_ARREARS: Weight(Decimal(5), Decimal(20)),
+    RiskIndicator.ARBITRATION_CASES: Weight(Decimal(5), Decimal(30)),
+}
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """The score from which each level applies (a score exactly at a threshold reaches that level)."""
+
+    yellow: int = 20
+    orange: int = 40
+    red: int = 60
+
+
+DEFAULT_THRESHOLDS = Thresholds()
+DEFAULT_WINDOW_DAYS = 90
+MAX_POINTS = Decimal(1000)
+
+
+@dataclass(frozen=True)
+class Reason:
+    indicator: str
+    value: Decimal
+    points: Decimal
+
+    def as_json(self) -> dict[str, str]:
+        return {
+            "indicator": self.indicator,
+            "value": plain_number(self.value),
+            "points": plain_number(self.points),
+        }
+
+
+def plain_number(number: Decimal) -> str:
+    """3 rather than 3.00 or 3E+1: how a number reads on a page."""
+    return format(Decimal(number).normalize(), "f")
+
+
+def risk_level(score: Decimal, thresholds: Thresholds) -> str:
+    if score >= thresholds.red:
+        return RiskLevel.RED
+    if score >= thresholds.orange:
+        return RiskLevel.ORANGE
+    if score >= thresholds.yellow:
+        return RiskLevel.YELLOW
+    return RiskLevel.NONE
+
+
+def score(
+    values: Mapping[str, Decimal | int],
+    weights: Mapping[str, Weight],
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+) -> tuple[Decimal, str, list[Reason]]:
+    """(score, level, reasons): each indicator adds min(value x points, cap); indicators that add nothing are
+    not reasons. Reasons come largest first (ties in the order of RiskIndicator, so the list is stable)."""
+    reasons: list[Reason] = []
+    for indicator in RISK_INDICATORS:
+        value = Decimal(values.get(indicator, 0) or 0)
+        weight = weights.get(indicator, DEFAULT_WEIGHTS[indicator])
+        if value <= 0 or weight.points <= 0 or weight.cap <= 0:
+            continue
+        points = min(value * weight.points, weight.cap)
+        reasons.append(Reason(indicator, value, points))
+    reasons.sort(key=lambda r: (-r.points, RISK_INDICATORS.index(r.indicator)))
+    total = sum((r.points for r in reasons), Decimal(0))
+    return total, risk_level(total, thresholds), reasons
+
+
+def in_window(received_on: datetime.date, today: datetime.date, days: int) -> bool:
+    """Whether a case received on a day counts in "the last `days` days" (today included, so a window of 90
+    days reaches back to 89 days ago)."""
+    return today - datetime.timedelta(days=days) < received_on <= today
+
+
+def rises(level: str, notified: str) -> bool:
+    return LEVEL_ORDER.get(level, 0) > LEVEL_ORDER.get(notified, 0)
+
+
+# An employer is known by its credit code. Cases that name only the employer's union (no code) are grouped by
+# that union under this key instead; cases with neither are not scored (nothing says two names are one firm).
+ORG_KEY_PREFIX = "org-"
+
+
+def employer_key(uscc: str, employer_org_id: int | None) -> str:
+    if uscc:
+        return uscc
+    return f"{ORG_KEY_PREFIX}{employer_org_id}" if employer_org_id else ""
+
+
+def org_key_id(key: str) -> int | None:
+    """The union id of a key made by employer_key from a union, else None (a credit code)."""
+    if key.startswith(ORG_KEY_PREFIX) and key[len(ORG_KEY_PREFIX) :].isdigit():
+        return int(key[len(ORG_KEY_PREFIX) :])
+    return None

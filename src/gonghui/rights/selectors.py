@@ -18,7 +18,22 @@ from gonghui.orgs.models import SEGMENT, Org
 from gonghui.orgs.paths import subtree_q
 from gonghui.orgs.selectors import actor_can, scope_q
 
-from .models import Case, CaseDocument, CaseEvent, CaseStatus, Category, RightsPolicy, ServiceLevel
+from . import rules
+from .models import (
+    Case,
+    CaseDocument,
+    CaseEvent,
+    CaseStatus,
+    Category,
+    EmployerIndicator,
+    EmployerRisk,
+    RightsPolicy,
+    RiskIndicator,
+    RiskLevel,
+    RiskPolicy,
+    RiskWeight,
+    ServiceLevel,
+)
 from .rules import DEFAULT_LEVELS
 
 PERM = "case.handle"
@@ -332,3 +347,169 @@ def case_stats(
         if child is not None:
             s.by_union.append((child, n, open_))
     return s
+
+
+# --- labour-relations risk warning -------------------------------------------------------------------------------
+# Weights and thresholds in force at a union (nearest ancestor's row, else the defaults of rules.py), the warning
+# list and one employer's warning, scoped like requests: by the responsible union, for holders of case.handle.
+
+
+def risk_weights_for(org: Org) -> dict[str, rules.Weight]:
+    """Every indicator's weight at `org`: its own row or the nearest ancestor's, else the default. One query."""
+    return {row.indicator: row.weight for row in risk_weights_table(org, with_sources=False)}
+
+
+@dataclass(frozen=True)
+class WeightRow:
+    indicator: str
+    label: str
+    weight: rules.Weight
+    source: Org | None  # None: the platform default
+
+
+def risk_weights_table(org: Org, *, with_sources: bool = True) -> list[WeightRow]:
+    ids = [*org.ancestor_ids(), org.pk]
+    rows = {(r.org_id, r.indicator): r for r in RiskWeight.objects.filter(org_id__in=ids)}
+    orgs = Org.objects.in_bulk({org_id for org_id, _i in rows}) if with_sources and rows else {}
+    table = []
+    for indicator, label in RiskIndicator.choices:
+        found = next((rows[(i, indicator)] for i in reversed(ids) if (i, indicator) in rows), None)
+        if found is None:
+            table.append(WeightRow(indicator, str(label), rules.DEFAULT_WEIGHTS[indicator], None))
+        else:
+            weight = rules.Weight(found.points, found.cap)
+            table.append(WeightRow(indicator, str(label), weight, orgs.get(found.org_id)))
+    return table
+
+
+def risk_policy_for(org: Org) -> RiskPolicy:
+    """The nearest RiskPolicy row up the tree (its `org` says where it comes from), else an unsaved row with
+    the defaults. One query."""
+    ids = [*org.ancestor_ids(), org.pk]
+    found = {p.org_id: p for p in RiskPolicy.objects.filter(org_id__in=ids).select_related("org")}
+    for org_id in reversed(ids):
+        if org_id in found:
+            return found[org_id]
+    d = rules.DEFAULT_THRESHOLDS
+    return RiskPolicy(
+        org=org, window_days=rules.DEFAULT_WINDOW_DAYS, yellow=d.yellow, orange=d.orange, red=d.red
+    )
+
+
+def thresholds_of(policy: RiskPolicy) -> rules.Thresholds:
+    return rules.Thresholds(yellow=policy.yellow, orange=policy.orange, red=policy.red)
+
+
+def _risks_in_scope(actor: Any) -> QuerySet[EmployerRisk]:
+    return EmployerRisk.objects.filter(scope_q(actor, PERM, field="org__path"))
+
+
+RISK_FILTERS = ("", "all", *RiskLevel.values)
+
+
+def risk_rank() -> When_:
+    return When_(
+        When(level=RiskLevel.RED, then=3),
+        When(level=RiskLevel.ORANGE, then=2),
+        When(level=RiskLevel.YELLOW, then=1),
+        default=0,
+    )
+
+
+def risk_list(*, actor: Any, org: Org | None = None, level: str = "", q: str = "") -> QuerySet[EmployerRisk]:
+    """Employers whose responsible union lies in the actor's scope (or in `org`'s subtree): red first, then by
+    score. `level` "" shows the warnings (yellow and above), "all" every scored employer, or one level."""
+    qs = _risks_in_scope(actor).select_related("org").annotate(rank=risk_rank())
+    if org is not None:
+        qs = qs.filter(subtree_q(org.path, "org__path"))
+    if level == "all":
+        pass
+    elif level in RiskLevel.values:
+        qs = qs.filter(level=level)
+    else:
+        qs = qs.exclude(level=RiskLevel.NONE)
+    q = (q or "").strip()
+    if q:
+        from gonghui.core.identifiers import normalize
+
+        qs = qs.filter(Q(employer_name__icontains=q) | Q(employer_uscc__startswith=normalize(q)))
+    return qs.order_by("-rank", "-score", "employer_name", "pk")
+
+
+def risk_get(*, actor: Any, risk_id: int) -> EmployerRisk:
+    """One employer's warning for a cadre who may handle requests of its responsible union: 404 outside the
+    actor's unions, 403 inside them without the role."""
+    risk = _risks_in_scope(actor).select_related("org").filter(pk=risk_id).first()
+    if risk is None:
+        found = EmployerRisk.objects.select_related("org").filter(pk=risk_id).first()
+        if found is not None and actor_can(actor, "org.view", found.org):
+            raise PermissionDenied(
+                _("Your role does not allow this action on %(org)s.") % {"org": found.org.name}
+            )
+        raise NotFound(_("No such employer in your scope."))
+    return risk
+
+
+def risk_reasons(risk: EmployerRisk) -> list[dict[str, Any]]:
+    """The stored reasons with their indicators' labels, for pages and the API."""
+    labels = dict(RiskIndicator.choices)
+    out = []
+    for reason in risk.reasons or []:
+        indicator = str(reason.get("indicator", ""))
+        out.append(
+            {
+                "indicator": indicator,
+                "label": str(labels.get(indicator, indicator)),
+                "value": str(reason.get("value", "")),
+                "points": str(reason.get("points", "")),
+            }
+        )
+    return out
+
+
+def employer_cases_q(key: str) -> Q:
+    """The cases of one employer key (a credit code, or a union for cases that name no code)."""
+    org_id = rules.org_key_id(key)
+    if org_id is not None:
+        return Q(employer_org_id=org_id, employer_uscc="")
+    return Q(employer_uscc=key)
+
+
+def risk_cases(*, actor: Any, risk: EmployerRisk, limit: int = 50) -> QuerySet[Case]:
+    """The employer's requests that the actor may see, newest first."""
+    return (
+        _in_scope(actor)
+        .filter(employer_cases_q(risk.employer_uscc))
+        .select_related("org")
+        .order_by("-received_at", "-pk")[:limit]
+    )
+
+
+def risk_indicators(*, risk: EmployerRisk, limit: int = 200) -> QuerySet[EmployerIndicator]:
+    """The imported history of the employer's external indicators, newest first."""
+    return EmployerIndicator.objects.filter(employer_uscc=risk.employer_uscc).order_by("-as_of", "indicator")[
+        :limit
+    ]
+
+
+def risk_map_points(
+    *, actor: Any, org: Org | None = None, level: str = "", limit: int = 2000
+) -> list[dict[str, Any]]:
+    """Employers with coordinates, for the map: name, level, score, where, and the detail page."""
+    from django.urls import reverse
+
+    rows = risk_list(actor=actor, org=org, level=level).filter(
+        latitude__isnull=False, longitude__isnull=False
+    )
+    return [
+        {
+            "name": r.employer_name,
+            "level": r.level,
+            "level_label": str(r.get_level_display()),
+            "score": str(r.score.normalize()),
+            "lat": float(r.latitude or 0),
+            "lng": float(r.longitude or 0),
+            "url": reverse("console:rights_risk", args=[r.pk]),
+        }
+        for r in rows[:limit]
+    ]

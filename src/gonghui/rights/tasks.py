@@ -11,3 +11,12 @@ def sweep_deadlines() -> dict[str, int]:
     from .services import cases_sweep
 
     return cases_sweep()
+
+
+@task()
+def compute_risks() -> dict[str, int]:
+    """Score every employer and warn the responsible unions whose employers' levels rose."""
+    from .services import risks_compute
+
+    r = risks_compute()
+    return {"employers": r.employers, "scored": r.scored, "warned": r.warned, "skipped": r.skipped}

@@ -1,4 +1,4 @@
-"""Writes of rights protection (DOMAIN §4), a package by sub-domain: requests (`cases`)."""
+"""Writes of rights protection (DOMAIN §4), a package by sub-domain: requests (`cases`), risk warning (`risk`)."""
 
 from .cases import (
     FOLLOW_ALPHABET,
@@ -31,6 +31,17 @@ from .cases import (
     rights_policy_set,
     service_level_set,
 )
+from .risk import (
+    ComputeResult,
+    ImportResult,
+    case_mark_signal,
+    indicators_import,
+    indicators_put,
+    indicators_template_xlsx,
+    risk_policy_set,
+    risk_weight_set,
+    risks_compute,
+)
 
 __all__ = [
     "FOLLOW_ALPHABET",
@@ -62,4 +73,17 @@ __all__ = [
     "reopen_until",
     "rights_policy_set",
     "service_level_set",
+]
+
+# risk warning
+__all__ += [
+    "ComputeResult",
+    "ImportResult",
+    "case_mark_signal",
+    "indicators_import",
+    "indicators_put",
+    "indicators_template_xlsx",
+    "risk_policy_set",
+    "risk_weight_set",
+    "risks_compute",
 ]
