@@ -13,6 +13,7 @@ from gonghui.core.seed.demo import ACCOUNTS
 from gonghui.members.models import Application, LapseProposal, Member, Transfer
 from gonghui.members.selectors import card_code
 from gonghui.orgs.models import Org, OrgRequest
+from gonghui.rights.models import Case
 
 from .helpers import PHONE_WIDTH, assert_fits_phone, login, snap
 
@@ -38,6 +39,8 @@ def test_every_portal_page_fits_a_phone(phone: Page, demo) -> None:
     snap(page, "fit-portal-join-anonymous")
     login(page, MEMBER.mobile, settings.GONGHUI_DEMO_PASSWORD)
     member = Member.objects.get(user__real_name=MEMBER.name)
+    own_case = Case.objects.filter(requester__real_name=MEMBER.name).order_by("-received_at").first()
+    assert own_case is not None
     for name, path in [
         ("home", "/"),
         ("profile", "/me/"),
@@ -48,6 +51,9 @@ def test_every_portal_page_fits_a_phone(phone: Page, demo) -> None:
         ("transfer", "/me/membership/transfer/"),
         ("notices", "/me/notices/"),
         ("card-check", f"/card/{card_code(member.number)}/"),
+        ("rights", "/rights/"),
+        ("rights-new", "/rights/new/"),
+        ("rights-case", f"/rights/{own_case.pk}/"),
     ]:
         page.goto(path)
         snap(page, f"fit-portal-{name}")
@@ -71,7 +77,8 @@ def test_every_console_page_fits_a_phone(phone: Page, demo) -> None:
     member = Member.objects.filter(status="active").order_by("pk").first()
     transfer = Transfer.objects.filter(status="pending").first()
     lapse = LapseProposal.objects.filter(status="proposed").first()
-    assert application and member and transfer and lapse
+    case = Case.objects.filter(status="handling").order_by("pk").first()
+    assert application and member and transfer and lapse and case
     pages = [
         ("dashboard", "/console/"),
         ("switch", "/console/switch/"),
@@ -101,6 +108,12 @@ def test_every_console_page_fits_a_phone(phone: Page, demo) -> None:
         ("policy", "/console/members/policy/"),
         ("imports", "/console/imports/"),
         ("import-new", "/console/imports/new/"),
+        ("rights", "/console/rights/"),
+        ("rights-all", "/console/rights/?status="),
+        ("rights-case", f"/console/rights/{case.pk}/"),
+        ("rights-call", "/console/rights/call/"),
+        ("rights-stats", "/console/rights/stats/"),
+        ("rights-levels", "/console/rights/levels/"),
     ]
     for name, path in pages:
         page.goto(path)
