@@ -8,11 +8,13 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import json
 from decimal import Decimal
 
 import pytest
 import xlsxwriter
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
 from gonghui.core.errors import NotFound, PermissionDenied, ServiceError
 from gonghui.core.identifiers import uscc_with_check
@@ -30,7 +32,7 @@ from gonghui.rights.models import (
     RiskWeight,
 )
 from gonghui.rights.rules import DEFAULT_THRESHOLDS, DEFAULT_WEIGHTS, Thresholds, Weight
-from tests.conftest import make_user
+from tests.conftest import CastClient, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -451,3 +453,312 @@ def test_indicators_are_known_by_code_chinese_or_english_label():
     assert indicator_code("Months of utility arrears") == "utility_arrears"
     assert indicator_code("劳 动 仲 裁") == "arbitration_cases"
     assert indicator_code("wage_requests") is None  # counted from requests, never imported
+
+
+# --- console and API: pages, scope ---------------------------------------------------------------------------
+
+
+def logged_in(user) -> CastClient:
+    client = CastClient()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def warned_a(tree, district_cadre_a):
+    """A red employer in district A with coordinates and one request taken on by Li, district A's cadre."""
+    case = _case(received_on=TODAY, signal="closure")
+    _case(received_on=TODAY)
+    svc.case_acknowledge(actor=district_cadre_a, case=case)
+    svc.risks_compute(today=TODAY)
+    risk = EmployerRisk.objects.get(employer_uscc=USCC_A)
+    EmployerRisk.objects.filter(pk=risk.pk).update(latitude=D("30.2741"), longitude=D("120.1551"))
+    risk.refresh_from_db()
+    assert risk.level == RiskLevel.RED and risk.score == D(60)
+    return risk, case
+
+
+def console_pages(risk, case):
+    return [
+        ("get", reverse("console:rights_risk_list"), None),
+        ("get", reverse("console:rights_risk_map"), None),
+        ("get", reverse("console:rights_risk", args=[risk.pk]), None),
+        ("get", reverse("console:rights_risk_import"), None),
+        ("post", reverse("console:rights_risk_import"), {"file": gb18030_csv(CLEAN)}),
+        ("get", reverse("console:rights_risk_template"), None),
+        ("get", reverse("console:rights_risk_rules"), None),
+        (
+            "post",
+            reverse("console:rights_risk_rules"),
+            {"action": "policy", "window_days": 30, "yellow": 1, "orange": 2, "red": 3},
+        ),
+        ("post", reverse("console:rights_case_signal", args=[case.pk]), {"signal": "layoff"}),
+    ]
+
+
+def test_the_list_shows_levels_and_reasons_red_first(tree, district_cadre_a, warned_a):
+    risk, _ = warned_a
+    other = EmployerRisk.objects.create(
+        employer_uscc=USCC_A2,
+        employer_name="西溪物流有限公司",
+        org=tree.district_a,
+        score=25,
+        level="yellow",
+        reasons=[{"indicator": "si_arrears", "value": "3", "points": "24"}],
+        computed_at=risk.computed_at,
+    )
+    page = logged_in(district_cadre_a).get(reverse("console:rights_risk_list")).content.decode()
+    assert page.index("西溪数码有限公司") < page.index("西溪物流有限公司")
+    assert 'data-level="red"' in page and 'data-level="yellow"' in page
+    assert "risk-red" in page and "→ 40" in page  # the closure reason and its points
+    filtered = (
+        logged_in(district_cadre_a)
+        .get(reverse("console:rights_risk_list") + "?level=yellow")
+        .content.decode()
+    )
+    assert other.employer_name in filtered and risk.employer_name not in filtered
+    assert "Risk warnings" in page or "风险" in page  # the sidebar line for case handlers
+
+
+def test_the_map_page_renders_its_json_without_tiles(tree, district_cadre_a, warned_a):
+    response = logged_in(district_cadre_a).get(reverse("console:rights_risk_map"))
+    page = response.content.decode()
+    start = page.index('<script id="risk-map-data" type="application/json">') + len(
+        '<script id="risk-map-data" type="application/json">'
+    )
+    data = json.loads(page[start : page.index("</script>", start)])
+    assert data["tiles"] == "" and len(data["points"]) == 1
+    point = data["points"][0]
+    assert (
+        point["name"] == "西溪数码有限公司"
+        and point["level"] == "red"
+        and point["lat"] == pytest.approx(30.2741)
+    )
+    assert 'data-testid="risk-map-no-tiles"' in page and "vendor/leaflet/leaflet.js" in page
+    assert "<script>" not in page  # no inline script: the page script reads the JSON
+    assert "https://" not in response["Content-Security-Policy"]
+
+
+def test_the_map_loads_tiles_only_from_the_configured_server(tree, district_cadre_a, warned_a, settings):
+    settings.GONGHUI_MAP_TILE_URL = "https://{s}.tiles.example.org/{z}/{x}/{y}.png"
+    response = logged_in(district_cadre_a).get(reverse("console:rights_risk_map"))
+    assert "img-src 'self' data: https://*.tiles.example.org" in response["Content-Security-Policy"]
+    assert 'data-testid="risk-map-no-tiles"' not in response.content.decode()
+    from gonghui.console.views.rights_risk import tile_source
+
+    assert tile_source("https://tile.example.org/{z}/{x}/{y}.png") == "https://tile.example.org"
+    assert tile_source("javascript:alert(1)") == ""
+
+
+def test_the_detail_shows_reasons_requests_and_indicators(tree, district_cadre_a, warned_a, frozen):
+    risk, case = warned_a
+    svc.indicators_import(actor=district_cadre_a, org=tree.district_a, upload=gb18030_csv(CLEAN))
+    page = logged_in(district_cadre_a).get(reverse("console:rights_risk", args=[risk.pk])).content.decode()
+    assert case.number in page and 'data-testid="risk-indicators"' in page and "2026-11-01" in page
+    assert USCC_A in page and tree.district_a.name in page
+
+
+def test_the_import_page_lists_every_bad_row_or_says_how_many_were_imported(tree, district_cadre_a, frozen):
+    client = logged_in(district_cadre_a)
+    page = client.post(reverse("console:rights_risk_import"), {"file": xlsx(MESSY)}).content.decode()
+    assert 'data-testid="risk-import-problems"' in page
+    assert page.count("<tr><td>") >= 6 and "<td>8</td>" in page
+    assert not EmployerIndicator.objects.exists()
+    done = client.post(reverse("console:rights_risk_import"), {"file": gb18030_csv(CLEAN)}, follow=True)
+    assert EmployerIndicator.objects.count() == 3 and "3" in done.content.decode()
+    template = client.get(reverse("console:rights_risk_template"))
+    assert template.status_code == 200 and template["Content-Type"].startswith("application/vnd.openxml")
+
+
+def test_an_org_admin_sets_the_unions_thresholds_and_the_page_says_where_they_come_from(
+    tree, district_cadre_a, province_cadre
+):
+    RiskPolicy.objects.create(org=tree.province, window_days=60, yellow=15, orange=35, red=55)
+    client = logged_in(district_cadre_a)
+    page = client.get(reverse("console:rights_risk_rules")).content.decode()
+    assert tree.province.name in page and "15" in page
+    client.post(
+        reverse("console:rights_risk_rules"),
+        {"action": "weight", "indicator": "closures", "points": "50", "cap": "50"},
+    )
+    client.post(
+        reverse("console:rights_risk_rules"),
+        {"action": "policy", "window_days": 30, "yellow": 10, "orange": 20, "red": 30},
+    )
+    assert RiskPolicy.objects.get(org=tree.district_a).red == 30
+    assert RiskWeight.objects.get(org=tree.district_a).points == D(50)
+
+
+def test_a_case_handler_sees_the_rules_but_may_not_change_them(tree, warned_a):
+    handler = make_user("13800000020", "赵维权", Role.CASE_HANDLER, tree.district_a)
+    client = logged_in(handler)
+    assert client.get(reverse("console:rights_risk_rules")).status_code == 200
+    response = client.post(
+        reverse("console:rights_risk_rules"),
+        {"action": "policy", "window_days": 30, "yellow": 1, "orange": 2, "red": 3},
+    )
+    assert response.status_code == 403 and not RiskPolicy.objects.exists()
+
+
+def test_the_handler_marks_a_sign_of_trouble_from_the_request_page(tree, district_cadre_a, warned_a):
+    risk, case = warned_a
+    client = logged_in(district_cadre_a)
+    page = client.get(reverse("console:rights_case", args=[case.pk])).content.decode()
+    assert 'data-testid="case-signal"' in page and 'value="closure" selected' in page
+    response = client.post(reverse("console:rights_case_signal", args=[case.pk]), {"signal": ""})
+    assert response.status_code == 302
+    case.refresh_from_db()
+    risk.refresh_from_db()
+    assert case.risk_signal == "" and risk.score == D(20) and risk.level == RiskLevel.YELLOW
+
+
+@pytest.mark.parametrize("outsider", ["district_cadre_b", "chair_b"])
+def test_another_districts_cadre_sees_nothing_of_district_a(request, tree, warned_a, outsider, frozen):
+    risk, case = warned_a
+    client = logged_in(request.getfixturevalue(outsider))
+    hidden = {
+        reverse("console:rights_risk", args=[risk.pk]),
+        reverse("console:rights_case_signal", args=[case.pk]),
+    }
+    for method, url, data in console_pages(risk, case):
+        response = getattr(client, method)(url, data or {})
+        if url in hidden:
+            assert response.status_code == 404, url
+        else:
+            # Their own union's pages: district A's employer is not there, and a file of A's employers is refused.
+            assert response.status_code in (200, 302), url
+            assert "西溪数码".encode() not in response.content, url
+    case.refresh_from_db()
+    assert case.risk_signal == "closure" and not EmployerIndicator.objects.exists()
+    assert not RiskPolicy.objects.filter(org__in=[tree.district_a]).exists()
+
+
+def test_a_viewer_is_refused_every_risk_page(tree, viewer_a, warned_a, frozen):
+    risk, case = warned_a
+    client = logged_in(viewer_a)
+    for method, url, data in console_pages(risk, case):
+        assert getattr(client, method)(url, data or {}).status_code == 403, url
+    assert not EmployerIndicator.objects.exists() and not RiskPolicy.objects.exists()
+    assert "rights/risk/" not in client.get(reverse("console:dashboard")).content.decode()  # no sidebar line
+
+
+# --- API ---------------------------------------------------------------------------------------------------------
+
+API = "/api/v1/rights/risk"
+
+
+def call(client, method, path, data=None):
+    return client.generic(method, API + path, json.dumps(data or {}), content_type="application/json")
+
+
+def api_calls(tree, risk, case):
+    a = tree.district_a.pk
+    rows = {
+        "rows": [
+            {
+                "uscc": USCC_A,
+                "name": "西溪数码有限公司",
+                "indicator": "si_arrears",
+                "value": 2,
+                "as_of": "2026-11-01",
+            }
+        ]
+    }
+    return [
+        ("get", f"/warnings?org_id={a}", None),
+        ("get", f"/warnings/{risk.pk}", None),
+        ("post", f"/indicators?org_id={a}", rows),
+        ("get", f"/rules?org_id={a}", None),
+        ("put", f"/weights?org_id={a}", {"indicator": "closures", "points": 1, "cap": 1}),
+        ("put", f"/policy?org_id={a}", {"window_days": 30, "yellow": 1, "orange": 2, "red": 3}),
+        ("post", f"/cases/{case.pk}/signal", {"signal": "layoff"}),
+    ]
+
+
+def test_the_api_lists_details_imports_and_sets_the_rules(tree, district_cadre_a, warned_a, frozen):
+    risk, case = warned_a
+    client = logged_in(district_cadre_a)
+    listed = call(client, "get", "/warnings").json()
+    assert listed["count"] == 1 and listed["items"][0]["level"] == "red"
+    assert listed["items"][0]["reasons"][0] == {
+        "indicator": "closures",
+        "label": listed["items"][0]["reasons"][0]["label"],
+        "value": "1",
+        "points": "40",
+    }
+    detail = call(client, "get", f"/warnings/{risk.pk}").json()
+    assert {c["number"] for c in detail["cases"]} == set(Case.objects.values_list("number", flat=True))
+    bad = call(
+        client,
+        "post",
+        f"/indicators?org_id={tree.district_a.pk}",
+        {"rows": [{"uscc": "x", "name": "", "indicator": "si_arrears", "value": 1, "as_of": "2026-11-01"}]},
+    )
+    assert bad.status_code == 400 and {p["field"] for p in bad.json()["error"]["details"]["problems"]} == {
+        "uscc",
+        "name",
+    }
+    rows = [
+        {
+            "uscc": USCC_A,
+            "name": "西溪数码有限公司",
+            "indicator": "社保欠费月数",
+            "value": "２",
+            "as_of": "2026-11-01",
+        }
+    ]
+    ok = call(client, "post", f"/indicators?org_id={tree.district_a.pk}", {"rows": rows})
+    assert ok.status_code == 200 and ok.json()["created"] == 1
+    assert (
+        call(client, "post", f"/indicators?org_id={tree.district_a.pk}", {"rows": rows}).json()["unchanged"]
+        == 1
+    )
+    assert call(client, "get", f"/warnings/{risk.pk}").json()["score"] in ("76", "76.00", 76)
+    rules_ = call(
+        client,
+        "put",
+        f"/policy?org_id={tree.district_a.pk}",
+        {"window_days": 30, "yellow": 10, "orange": 20, "red": 100},
+    ).json()
+    assert rules_["policy"]["source_org"]["id"] == tree.district_a.pk and rules_["policy"]["red"] == 100
+    weights = call(
+        client,
+        "put",
+        f"/weights?org_id={tree.district_a.pk}",
+        {"indicator": "closures", "points": 10, "cap": 10},
+    ).json()
+    assert (
+        next(w for w in weights["weights"] if w["indicator"] == "closures")["source_org"]["id"]
+        == tree.district_a.pk
+    )
+    signal = call(client, "post", f"/cases/{case.pk}/signal", {"signal": "relocation"})
+    assert signal.status_code == 200 and signal.json()["risk_signal"] == "relocation"
+
+
+@pytest.mark.parametrize("outsider", ["district_cadre_b", "chair_b"])
+def test_the_api_gives_another_district_404(request, tree, warned_a, outsider, frozen):
+    risk, case = warned_a
+    client = logged_in(request.getfixturevalue(outsider))
+    for method, path, data in api_calls(tree, risk, case):
+        response = call(client, method, path, data)
+        assert response.status_code == 404, (path, response.content)
+    assert call(client, "get", "/warnings").json()["count"] == 0
+    assert not EmployerIndicator.objects.exists() and not RiskPolicy.objects.exists()
+
+
+def test_the_api_refuses_a_viewer_with_403(tree, viewer_a, warned_a, frozen):
+    risk, case = warned_a
+    client = logged_in(viewer_a)
+    for method, path, data in api_calls(tree, risk, case):
+        response = call(client, method, path, data)
+        assert response.status_code == 403, (path, response.content)
+    assert call(client, "get", "/warnings").json()["count"] == 0
+    case.refresh_from_db()
+    assert case.risk_signal == "closure" and not EmployerIndicator.objects.exists()
+
+
+def test_the_scheduler_knows_the_daily_job():
+    from gonghui.core.scheduler import JOBS
+
+    job = next(j for j in JOBS if j.name == "rights.compute_risks")
+    assert job.every == datetime.timedelta(hours=24) and job.task == "gonghui.rights.tasks.compute_risks"

@@ -506,7 +506,7 @@ def risk_map_points(
             "name": r.employer_name,
             "level": r.level,
             "level_label": str(r.get_level_display()),
-            "score": str(r.score.normalize()),
+            "score": rules.plain_number(r.score),
             "lat": float(r.latitude or 0),
             "lng": float(r.longitude or 0),
             "url": reverse("console:rights_risk", args=[r.pk]),

@@ -757,6 +757,16 @@ class _Unions:
         return None, ""
 
 
+def _employer_name(e: _Employer, row: EmployerRisk | None, own: Org | None, responsible: Org) -> str:
+    """The employer's own name where the platform knows it (a union's employer), else the latest name given
+    in a request or an import, else the union's name."""
+    if own is not None and own.employer_name:
+        return own.employer_name[:120]
+    return (e.name or (row.employer_name if row else "") or (own.name if own else "") or responsible.name)[
+        :120
+    ]
+
+
 def _values(e: _Employer, today: datetime.date, window_days: int) -> dict[str, Decimal]:
     counts: Counter[str] = Counter()
     for received, category, collective, signal in e.cases:
@@ -810,7 +820,7 @@ def risks_compute(
             continue
         result.scored += 1
         reasons_json = [r.as_json() for r in reasons]
-        name = (e.name or (row.employer_name if row else "") or org.employer_name or org.name)[:120]
+        name = _employer_name(e, row, unions.orgs.get(rules.org_key_id(key) or 0), org)
         with transaction.atomic():
             if row is None:
                 row = EmployerRisk(employer_uscc=key, notified_level=RiskLevel.NONE)
