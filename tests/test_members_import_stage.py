@@ -14,7 +14,7 @@ from gonghui.members.models import ImportJob, Member, MemberEvent
 from gonghui.members.rules import member_number, member_number_valid
 from gonghui.members.tasks import run_import
 
-from .conftest import fake_id
+from .conftest import fake_id, make_user
 from .test_members_import import (  # noqa: F401 (fixtures)
     HEADERS,
     commit,
@@ -34,6 +34,10 @@ def stage_rows(job: ImportJob) -> list[tuple]:
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT * FROM {staging.table(job.pk)} ORDER BY seq")
         return cursor.fetchall()
+
+
+def svc_index(mobile: str) -> str:
+    return Member._meta.get_field("mobile").index(mobile)
 
 
 def stage_exists(job: ImportJob) -> bool:
@@ -66,9 +70,15 @@ def test_the_commit_writes_what_the_dry_run_checked_without_reading_the_file_aga
     job = start(chair_a, tree.grassroots_a, workbook([HEADERS, row(1), row(2)]))
     # Whatever happens to the stored file after the dry run, the commit writes the rows that were checked.
     imports.media_path(job.stored_path).write_bytes(workbook([HEADERS, row(3)]))
+    # Row 2's person opens a portal account before the commit: the membership is linked to it.
+    account = make_user("13900000002", "王小明")
     job = commit(chair_a, job)
     assert (job.status, job.created_count) == (ImportJob.Status.DONE, 2)
     assert {m.id_number for m in Member.objects.filter(org=tree.grassroots_a)} == {fake_id(1), fake_id(2)}
+    assert dict(Member.objects.values_list("mobile_index", "user_id")) == {
+        svc_index("13900000001"): None,
+        svc_index("13900000002"): account.pk,
+    }
     numbers = list(Member.objects.values_list("number", flat=True))
     assert all(member_number_valid(n) for n in numbers) and len(set(numbers)) == 2
     assert MemberEvent.objects.filter(kind="imported").count() == 2

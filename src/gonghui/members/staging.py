@@ -311,10 +311,12 @@ def insert_new(
         params += exclude
     # Every name comes from the models and every value is a parameter, except the integer serial.
     select = (
-        f"SELECT s.org_id, (SELECT u.id FROM {user} u WHERE u.mobile_index = s.user_mobile_index), "  # noqa: S608
+        f"SELECT s.org_id, u.id, "  # noqa: S608
         f"{_number_sql(f'({int(first_serial) - 1} + s.rn)')}, '{MemberStatus.ACTIVE}', '', "
         f"COALESCE(s.joined_on, %s), %s, %s, %s, %s, {', '.join('s.' + c for c in PERSON)} "
-        f"FROM (SELECT *, row_number() OVER (ORDER BY seq) AS rn FROM {table(job_id)} WHERE {where}) s"
+        f"FROM (SELECT *, row_number() OVER (ORDER BY seq) AS rn FROM {table(job_id)} WHERE {where}) s "
+        # The portal account with the same mobile number, if any (its index is unique).
+        f"LEFT JOIN {user} u ON u.mobile_index = s.user_mobile_index"
     )
     params = [day, day, source[:40], at, at, *params]
     insert = f"INSERT INTO {member} ({', '.join(_MEMBER_COLUMNS)}) {select}"
