@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import accounts, audit, exports, imports, members, orgs, requests, rights, rights_risk, roles
+from .views import accounts, audit, exports, imports, members, orgs, requests, rights, rights_legal, rights_risk, roles
 
 app_name = "console"
 
@@ -106,4 +106,29 @@ urlpatterns += [
     path("rights/risk/rules/", rights_risk.risk_rules, name="rights_risk_rules"),
     path("rights/risk/<int:risk_id>/", rights_risk.risk_detail, name="rights_risk"),
     path("rights/<int:case_id>/signal/", rights_risk.case_signal, name="rights_case_signal"),
+]
+
+# Legal aid and mediation (rights app): the lawyer roster, legal-aid cases, mediation committees and mediators,
+# mediations with their sessions, agreement, signatures and PDF.
+urlpatterns += [
+    path("legal/", rights_legal.legal_list, name="legal_list"),
+    path("legal/lawyers/", rights_legal.lawyer_list, name="lawyer_list"),
+    path("legal/lawyers/<int:lawyer_id>/", rights_legal.lawyer_edit, name="lawyer_edit"),
+    path("legal/open/<int:case_id>/", rights_legal.legal_open, name="legal_open"),
+    path("legal/<int:aid_id>/", rights_legal.legal_aid, name="legal_aid"),
+    path("legal/<int:aid_id>/assign/", rights_legal.legal_assign, name="legal_assign"),
+    path("legal/<int:aid_id>/record/", rights_legal.legal_record, name="legal_record"),
+    path("legal/<int:aid_id>/stage/", rights_legal.legal_stage, name="legal_stage"),
+    path("legal/<int:aid_id>/close/", rights_legal.legal_close, name="legal_close"),
+    path("mediation/", rights_legal.mediation_list, name="mediation_list"),
+    path("mediation/new/", rights_legal.mediation_new, name="mediation_new"),
+    path("mediation/committees/", rights_legal.committee_list, name="committee_list"),
+    path("mediation/committees/<int:committee_id>/", rights_legal.committee, name="committee"),
+    path("mediation/<int:mediation_id>/", rights_legal.mediation, name="mediation"),
+    path("mediation/<int:mediation_id>/mediator/", rights_legal.mediation_mediator, name="mediation_mediator"),
+    path("mediation/<int:mediation_id>/session/", rights_legal.mediation_session, name="mediation_session"),
+    path("mediation/<int:mediation_id>/agree/", rights_legal.mediation_agree, name="mediation_agree"),
+    path("mediation/<int:mediation_id>/sign/", rights_legal.mediation_sign, name="mediation_sign"),
+    path("mediation/<int:mediation_id>/end/", rights_legal.mediation_end, name="mediation_end"),
+    path("mediation/<int:mediation_id>/agreement.pdf", rights_legal.mediation_pdf, name="mediation_pdf"),
 ]

@@ -32,6 +32,7 @@ JOBS: list[Job] = [
     Job("members.propose_lapses", "gonghui.members.tasks.propose_lapses", timedelta(hours=24)),
     Job("members.sweep_import_files", "gonghui.members.tasks.sweep_import_files", timedelta(hours=24)),
     Job("rights.sweep_deadlines", "gonghui.rights.tasks.sweep_deadlines", timedelta(hours=1)),
+    Job("rights.sweep_mediations", "gonghui.rights.tasks.sweep_mediations", timedelta(hours=1)),
     Job("rights.compute_risks", "gonghui.rights.tasks.compute_risks", timedelta(hours=24)),
 ]
 

@@ -208,3 +208,60 @@ def org_key_id(key: str) -> int | None:
     if key.startswith(ORG_KEY_PREFIX) and key[len(ORG_KEY_PREFIX) :].isdigit():
         return int(key[len(ORG_KEY_PREFIX) :])
     return None
+
+
+# --- mediation and arbitration (Labour Dispute Mediation and Arbitration Law, 劳动争议调解仲裁法) ----------------
+#
+# Art. 14: when no mediation agreement is reached within 15 days of the mediation organisation receiving the
+# application, a party may apply for arbitration. The law counts calendar days, and a period counted in days
+# starts on the day after the event (Civil Code art. 201), so the fifteenth day is received_on + 15.
+#
+# Art. 27: the limitation period for applying for labour arbitration is one year from the day the party knew or
+# should have known of the infringement. A period in years ends on the corresponding day of the final year, or
+# on the last day of that month when it has none (Civil Code art. 202): known on 29 February 2024, the period
+# ends on 28 February 2025. The period is interrupted (it starts again) when a party claims its rights from
+# the other, asks the authorities for help or the other side agrees to perform (art. 27 para. 2), and
+# suspended by force majeure (para. 3); a period whose last day is a public holiday ends the day after the
+# holiday (Civil Code art. 203); and wage arrears during a continuing employment are not bound by it, only
+# within a year of the employment ending (para. 4). All of these can only make the date later, so the
+# platform shows the plain date as the latest safe day: "at the latest ... unless interrupted".
+MEDIATION_DAYS = 15
+LIMITATION_YEARS = 1
+
+
+def mediation_due(received_on: datetime.date) -> datetime.date:
+    """The last day of the 15-day mediation period for an application received on `received_on`."""
+    return received_on + datetime.timedelta(days=MEDIATION_DAYS)
+
+
+def add_years(day: datetime.date, years: int) -> datetime.date:
+    """The corresponding day `years` later, or the last day of that month when there is none (29 February)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def arbitration_limitation(known_on: datetime.date) -> datetime.date:
+    """The plain last day to apply for labour arbitration (one year from `known_on`), before any interruption,
+    suspension or holiday that would move it later."""
+    return add_years(known_on, LIMITATION_YEARS)
+
+
+def mediation_action(
+    *,
+    today: datetime.date,
+    due_on: datetime.date,
+    warn_days_before: int,
+    warned: bool,
+    told: bool,
+) -> str:
+    """What the sweep must do for an open mediation: "tell" the parties they may apply for arbitration once the
+    15 days have passed (once), "warn" the committee's union when the limit is `warn_days_before` calendar days
+    away or less (once, and never after the parties were told), or "" for nothing. A sweep after downtime goes
+    straight to "tell" for a mediation whose limit passed meanwhile."""
+    if today > due_on:
+        return "" if told else "tell"
+    if not warned and not told and (due_on - today).days <= warn_days_before:
+        return "warn"
+    return ""

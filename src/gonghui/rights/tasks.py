@@ -20,3 +20,11 @@ def compute_risks() -> dict[str, int]:
 
     r = risks_compute()
     return {"employers": r.employers, "scored": r.scored, "warned": r.warned, "skipped": r.skipped}
+
+
+@task()
+def sweep_mediations() -> dict[str, int]:
+    """Warn before the 15-day mediation limit and tell the parties about arbitration once it has passed."""
+    from .services import mediations_sweep
+
+    return mediations_sweep()

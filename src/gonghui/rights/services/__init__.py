@@ -31,6 +31,35 @@ from .cases import (
     rights_policy_set,
     service_level_set,
 )
+from .legal import (
+    lawyer_add,
+    lawyer_deactivate,
+    lawyer_reactivate,
+    lawyer_update,
+    lawyer_usable_for,
+    legal_aid_assign,
+    legal_aid_close,
+    legal_aid_open,
+    legal_aid_record,
+    legal_aid_stage,
+)
+from .mediation import (
+    PartyInput,
+    arbitration_text,
+    committee_add,
+    committee_update,
+    mediation_agree,
+    mediation_agreement_print,
+    mediation_fail,
+    mediation_mediator_set,
+    mediation_open,
+    mediation_session_add,
+    mediation_sign,
+    mediation_withdraw,
+    mediations_sweep,
+    mediator_add,
+    mediator_deactivate,
+)
 from .risk import (
     ComputeResult,
     ImportResult,
@@ -73,6 +102,48 @@ __all__ = [
     "reopen_until",
     "rights_policy_set",
     "service_level_set",
+]
+
+# risk warning
+__all__ += [
+    "ComputeResult",
+    "ImportResult",
+    "case_mark_signal",
+    "indicators_import",
+    "indicators_put",
+    "indicators_template_xlsx",
+    "risk_policy_set",
+    "risk_weight_set",
+    "risks_compute",
+]
+
+# legal aid and mediation
+__all__ += [
+    "PartyInput",
+    "arbitration_text",
+    "committee_add",
+    "committee_update",
+    "lawyer_add",
+    "lawyer_deactivate",
+    "lawyer_reactivate",
+    "lawyer_update",
+    "lawyer_usable_for",
+    "legal_aid_assign",
+    "legal_aid_close",
+    "legal_aid_open",
+    "legal_aid_record",
+    "legal_aid_stage",
+    "mediation_agree",
+    "mediation_agreement_print",
+    "mediation_fail",
+    "mediation_mediator_set",
+    "mediation_open",
+    "mediation_session_add",
+    "mediation_sign",
+    "mediation_withdraw",
+    "mediations_sweep",
+    "mediator_add",
+    "mediator_deactivate",
 ]
 
 # risk warning
