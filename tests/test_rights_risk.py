@@ -447,7 +447,7 @@ def test_the_template_has_the_chinese_headers_and_imports_as_nothing():
 
 
 def test_indicators_are_known_by_code_chinese_or_english_label():
-    from gonghui.rights.services.risk import indicator_code
+    from gonghui.rights.services.risk_indicators import indicator_code
 
     assert indicator_code("社保欠费月数") == indicator_code(" si_arrears ") == "si_arrears"
     assert indicator_code("Months of utility arrears") == "utility_arrears"

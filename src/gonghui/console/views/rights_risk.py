@@ -197,7 +197,8 @@ def risk_import(request: ConsoleRequest) -> HttpResponse:
                 )
                 return redirect("console:rights_risk_import")
     labels = [
-        (labels[0], str(RiskIndicator(code).label)) for code, labels in services.risk.INDICATOR_LABELS.items()
+        (labels[0], str(RiskIndicator(code).label))
+        for code, labels in services.risk_indicators.INDICATOR_LABELS.items()
     ]
     return render(
         request, "console/rights/risk/import.html", {"form": form, "result": result, "labels": labels}

@@ -1,4 +1,5 @@
-"""Writes of rights protection (DOMAIN §4), a package by sub-domain: requests (`cases`), risk warning (`risk`)."""
+"""Writes of rights protection (DOMAIN §4), a package by sub-domain: requests (`cases`), risk warning (`risk`,
+`risk_indicators`)."""
 
 from .cases import (
     FOLLOW_ALPHABET,
@@ -62,15 +63,12 @@ from .mediation import (
 )
 from .risk import (
     ComputeResult,
-    ImportResult,
     case_mark_signal,
-    indicators_import,
-    indicators_put,
-    indicators_template_xlsx,
     risk_policy_set,
     risk_weight_set,
     risks_compute,
 )
+from .risk_indicators import ImportResult, indicators_import, indicators_put, indicators_template_xlsx
 
 __all__ = [
     "FOLLOW_ALPHABET",
