@@ -762,3 +762,29 @@ def test_the_scheduler_knows_the_daily_job():
 
     job = next(j for j in JOBS if j.name == "rights.compute_risks")
     assert job.every == datetime.timedelta(hours=24) and job.task == "gonghui.rights.tasks.compute_risks"
+
+
+def test_the_list_costs_the_same_queries_whatever_it_holds(tree, district_cadre_a, warned_a):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = logged_in(district_cadre_a)
+    url = reverse("console:rights_risk_list") + "?level=all"
+    client.get(url)  # warm the session and caches
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(url).status_code == 200
+    risk, _ = warned_a
+    for i in range(8):
+        EmployerRisk.objects.create(
+            employer_uscc=f"org-{1000 + i}",
+            employer_name=f"单位{i}",
+            org=tree.grassroots_a,
+            score=30,
+            level="yellow",
+            reasons=[{"indicator": "wage_requests", "value": "3", "points": "30"}],
+            computed_at=risk.computed_at,
+        )
+    with CaptureQueriesContext(connection) as nine:
+        page = client.get(url)
+    assert page.content.decode().count('data-level="yellow"') == 8
+    assert len(nine) == len(one)

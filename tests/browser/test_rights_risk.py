@@ -43,3 +43,12 @@ def test_the_risk_list_and_map_fit_a_phone_and_the_map_draws_every_employer(phon
     expect(page.get_by_test_id("risk-map-no-tiles")).to_be_visible()
     expect(page.locator(".risk-map path.leaflet-interactive")).to_have_count(risks)
     snap(page, "fit-console-risk-map")
+    first = EmployerRisk.objects.order_by("pk").first()
+    assert first is not None
+    for name, path in [
+        ("risk-detail", f"/console/rights/risk/{first.pk}/"),
+        ("risk-import", "/console/rights/risk/import/"),
+        ("risk-rules", "/console/rights/risk/rules/"),
+    ]:
+        page.goto(path)
+        snap(page, f"fit-console-{name}")
