@@ -480,16 +480,16 @@ def warned_a(tree, district_cadre_a):
 
 def console_pages(risk, case):
     return [
-        ("get", reverse("console:rights_risk_list"), None),
-        ("get", reverse("console:rights_risk_map"), None),
-        ("get", reverse("console:rights_risk", args=[risk.pk]), None),
-        ("get", reverse("console:rights_risk_import"), None),
-        ("post", reverse("console:rights_risk_import"), {"file": gb18030_csv(CLEAN)}),
-        ("get", reverse("console:rights_risk_template"), None),
-        ("get", reverse("console:rights_risk_rules"), None),
+        ("get", reverse("console:risk_list"), None),
+        ("get", reverse("console:risk_map"), None),
+        ("get", reverse("console:risk_detail", args=[risk.pk]), None),
+        ("get", reverse("console:risk_import"), None),
+        ("post", reverse("console:risk_import"), {"file": gb18030_csv(CLEAN)}),
+        ("get", reverse("console:risk_template"), None),
+        ("get", reverse("console:risk_rules"), None),
         (
             "post",
-            reverse("console:rights_risk_rules"),
+            reverse("console:risk_rules"),
             {"action": "policy", "window_days": 30, "yellow": 1, "orange": 2, "red": 3},
         ),
         ("post", reverse("console:rights_case_signal", args=[case.pk]), {"signal": "layoff"}),
@@ -507,21 +507,22 @@ def test_the_list_shows_levels_and_reasons_red_first(tree, district_cadre_a, war
         reasons=[{"indicator": "si_arrears", "value": "3", "points": "24"}],
         computed_at=risk.computed_at,
     )
-    page = logged_in(district_cadre_a).get(reverse("console:rights_risk_list")).content.decode()
+    page = logged_in(district_cadre_a).get(reverse("console:risk_list")).content.decode()
     assert page.index("西溪数码有限公司") < page.index("西溪物流有限公司")
     assert 'data-level="red"' in page and 'data-level="yellow"' in page
     assert "risk-red" in page and "→ 40" in page  # the closure reason and its points
     filtered = (
         logged_in(district_cadre_a)
-        .get(reverse("console:rights_risk_list") + "?level=yellow")
+        .get(reverse("console:risk_list") + "?level=yellow")
         .content.decode()
     )
     assert other.employer_name in filtered and risk.employer_name not in filtered
-    assert "Risk warnings" in page or "风险" in page  # the sidebar line for case handlers
+    sidebar = page[page.index('class="sidenav"') : page.index("</nav>", page.index('class="sidenav"'))]
+    assert sidebar.count('class="active"') == 1 and reverse("console:risk_list") in sidebar
 
 
 def test_the_map_page_renders_its_json_without_tiles(tree, district_cadre_a, warned_a):
-    response = logged_in(district_cadre_a).get(reverse("console:rights_risk_map"))
+    response = logged_in(district_cadre_a).get(reverse("console:risk_map"))
     page = response.content.decode()
     start = page.index('<script id="risk-map-data" type="application/json">') + len(
         '<script id="risk-map-data" type="application/json">'
@@ -541,7 +542,7 @@ def test_the_map_page_renders_its_json_without_tiles(tree, district_cadre_a, war
 
 def test_the_map_loads_tiles_only_from_the_configured_server(tree, district_cadre_a, warned_a, settings):
     settings.GONGHUI_MAP_TILE_URL = "https://{s}.tiles.example.org/{z}/{x}/{y}.png"
-    response = logged_in(district_cadre_a).get(reverse("console:rights_risk_map"))
+    response = logged_in(district_cadre_a).get(reverse("console:risk_map"))
     assert "img-src 'self' data: https://*.tiles.example.org" in response["Content-Security-Policy"]
     assert 'data-testid="risk-map-no-tiles"' not in response.content.decode()
     from gonghui.console.views.rights_risk import tile_source
@@ -553,20 +554,20 @@ def test_the_map_loads_tiles_only_from_the_configured_server(tree, district_cadr
 def test_the_detail_shows_reasons_requests_and_indicators(tree, district_cadre_a, warned_a, frozen):
     risk, case = warned_a
     svc.indicators_import(actor=district_cadre_a, org=tree.district_a, upload=gb18030_csv(CLEAN))
-    page = logged_in(district_cadre_a).get(reverse("console:rights_risk", args=[risk.pk])).content.decode()
+    page = logged_in(district_cadre_a).get(reverse("console:risk_detail", args=[risk.pk])).content.decode()
     assert case.number in page and 'data-testid="risk-indicators"' in page and "2026-11-01" in page
     assert USCC_A in page and tree.district_a.name in page
 
 
 def test_the_import_page_lists_every_bad_row_or_says_how_many_were_imported(tree, district_cadre_a, frozen):
     client = logged_in(district_cadre_a)
-    page = client.post(reverse("console:rights_risk_import"), {"file": xlsx(MESSY)}).content.decode()
+    page = client.post(reverse("console:risk_import"), {"file": xlsx(MESSY)}).content.decode()
     assert 'data-testid="risk-import-problems"' in page
     assert page.count("<tr><td>") >= 6 and "<td>8</td>" in page
     assert not EmployerIndicator.objects.exists()
-    done = client.post(reverse("console:rights_risk_import"), {"file": gb18030_csv(CLEAN)}, follow=True)
+    done = client.post(reverse("console:risk_import"), {"file": gb18030_csv(CLEAN)}, follow=True)
     assert EmployerIndicator.objects.count() == 3 and "3" in done.content.decode()
-    template = client.get(reverse("console:rights_risk_template"))
+    template = client.get(reverse("console:risk_template"))
     assert template.status_code == 200 and template["Content-Type"].startswith("application/vnd.openxml")
 
 
@@ -575,14 +576,14 @@ def test_an_org_admin_sets_the_unions_thresholds_and_the_page_says_where_they_co
 ):
     RiskPolicy.objects.create(org=tree.province, window_days=60, yellow=15, orange=35, red=55)
     client = logged_in(district_cadre_a)
-    page = client.get(reverse("console:rights_risk_rules")).content.decode()
+    page = client.get(reverse("console:risk_rules")).content.decode()
     assert tree.province.name in page and "15" in page
     client.post(
-        reverse("console:rights_risk_rules"),
+        reverse("console:risk_rules"),
         {"action": "weight", "indicator": "closures", "points": "50", "cap": "50"},
     )
     client.post(
-        reverse("console:rights_risk_rules"),
+        reverse("console:risk_rules"),
         {"action": "policy", "window_days": 30, "yellow": 10, "orange": 20, "red": 30},
     )
     assert RiskPolicy.objects.get(org=tree.district_a).red == 30
@@ -592,9 +593,9 @@ def test_an_org_admin_sets_the_unions_thresholds_and_the_page_says_where_they_co
 def test_a_case_handler_sees_the_rules_but_may_not_change_them(tree, warned_a):
     handler = make_user("13800000020", "赵维权", Role.CASE_HANDLER, tree.district_a)
     client = logged_in(handler)
-    assert client.get(reverse("console:rights_risk_rules")).status_code == 200
+    assert client.get(reverse("console:risk_rules")).status_code == 200
     response = client.post(
-        reverse("console:rights_risk_rules"),
+        reverse("console:risk_rules"),
         {"action": "policy", "window_days": 30, "yellow": 1, "orange": 2, "red": 3},
     )
     assert response.status_code == 403 and not RiskPolicy.objects.exists()
@@ -617,7 +618,7 @@ def test_another_districts_cadre_sees_nothing_of_district_a(request, tree, warne
     risk, case = warned_a
     client = logged_in(request.getfixturevalue(outsider))
     hidden = {
-        reverse("console:rights_risk", args=[risk.pk]),
+        reverse("console:risk_detail", args=[risk.pk]),
         reverse("console:rights_case_signal", args=[case.pk]),
     }
     for method, url, data in console_pages(risk, case):
@@ -769,7 +770,7 @@ def test_the_list_costs_the_same_queries_whatever_it_holds(tree, district_cadre_
     from django.test.utils import CaptureQueriesContext
 
     client = logged_in(district_cadre_a)
-    url = reverse("console:rights_risk_list") + "?level=all"
+    url = reverse("console:risk_list") + "?level=all"
     client.get(url)  # warm the session and caches
     with CaptureQueriesContext(connection) as one:
         assert client.get(url).status_code == 200

@@ -99,12 +99,12 @@ urlpatterns += [
 # Labour-relations risk warning (rights app): the warning list and map, one employer, the import of external
 # indicators, weights and thresholds, and the sign of trouble a handler marks on a request.
 urlpatterns += [
-    path("rights/risk/", rights_risk.risk_list, name="rights_risk_list"),
-    path("rights/risk/map/", rights_risk.risk_map, name="rights_risk_map"),
-    path("rights/risk/import/", rights_risk.risk_import, name="rights_risk_import"),
-    path("rights/risk/import/template.xlsx", rights_risk.risk_template, name="rights_risk_template"),
-    path("rights/risk/rules/", rights_risk.risk_rules, name="rights_risk_rules"),
-    path("rights/risk/<int:risk_id>/", rights_risk.risk_detail, name="rights_risk"),
+    path("rights/risk/", rights_risk.risk_list, name="risk_list"),
+    path("rights/risk/map/", rights_risk.risk_map, name="risk_map"),
+    path("rights/risk/import/", rights_risk.risk_import, name="risk_import"),
+    path("rights/risk/import/template.xlsx", rights_risk.risk_template, name="risk_template"),
+    path("rights/risk/rules/", rights_risk.risk_rules, name="risk_rules"),
+    path("rights/risk/<int:risk_id>/", rights_risk.risk_detail, name="risk_detail"),
     path("rights/<int:case_id>/signal/", rights_risk.case_signal, name="rights_case_signal"),
 ]
 

@@ -509,7 +509,7 @@ def risk_map_points(
             "score": rules.plain_number(r.score),
             "lat": float(r.latitude or 0),
             "lng": float(r.longitude or 0),
-            "url": reverse("console:rights_risk", args=[r.pk]),
+            "url": reverse("console:risk_detail", args=[r.pk]),
         }
         for r in rows[:limit]
     ]

@@ -195,7 +195,7 @@ def risk_import(request: ConsoleRequest) -> HttpResponse:
                         "unchanged": result.unchanged,
                     },
                 )
-                return redirect("console:rights_risk_import")
+                return redirect("console:risk_import")
     labels = [
         (labels[0], str(RiskIndicator(code).label))
         for code, labels in services.risk_indicators.INDICATOR_LABELS.items()
@@ -242,7 +242,7 @@ def risk_rules(request: ConsoleRequest) -> HttpResponse:
             _show(weight_form, exc)
         else:
             messages.success(request, _("The weight was saved; it counts from the next computation."))
-            return redirect("console:rights_risk_rules")
+            return redirect("console:risk_rules")
     if action == "policy" and policy_form.is_valid():
         try:
             services.risk_policy_set(actor=request.user, org=org, **policy_form.cleaned_data)
@@ -250,7 +250,7 @@ def risk_rules(request: ConsoleRequest) -> HttpResponse:
             _show(policy_form, exc)
         else:
             messages.success(request, _("The thresholds were saved; they count from the next computation."))
-            return redirect("console:rights_risk_rules")
+            return redirect("console:risk_rules")
     return render(
         request,
         "console/rights/risk/rules.html",

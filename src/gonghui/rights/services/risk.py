@@ -404,7 +404,7 @@ def _warn(row: EmployerRisk, reasons: list[rules.Reason]) -> None:
         "score": rules.plain_number(row.score),
         "reasons": summary,
     }
-    notify_org(row.org, PERM, text_, reverse("console:rights_risk", args=[row.pk]))
+    notify_org(row.org, PERM, text_, reverse("console:risk_detail", args=[row.pk]))
     log_action(
         actor="system",
         action="gonghui.rights.risk.warned",
