@@ -336,3 +336,53 @@ def test_statistics_and_levels_pages(client, tree, member_a, district_cadre_a, c
     client.force_login(chair_a)  # an administrator of a grassroots union sees the level inherited from above
     table = client.get(reverse("console:rights_levels")).context["table"]
     assert next(r for r in table if r.category == "wages").days == (1, 2, 10)
+
+
+# --- limits on people who are not signed in ------------------------------------------------------------------
+
+
+def test_wrong_follow_up_codes_are_refused_past_the_hourly_limit(client, tree, settings):
+    settings.GONGHUI_RIGHTS_CODE_FAILURES_PER_HOUR = 3
+    case, code = _case(None)
+    for _i in range(3):
+        client.post(reverse("portal:rights_follow"), {"code": "AAAAA-AAAAA"})
+    # Even the right code is refused now: whoever tried three wrong ones waits an hour.
+    response = client.post(reverse("portal:rights_follow"), {"code": code}, follow=True)
+    assert response.request["PATH_INFO"] == reverse("portal:rights")
+    assert client.get(reverse("portal:rights_case", args=[case.pk])).status_code == 404
+    api = client.post("/api/v1/rights/follow", {"code": code}, content_type="application/json")
+    assert api.status_code == 429 and api.json()["error"]["code"] == "too_many_tries"
+
+
+def test_requests_without_an_account_are_limited_per_number_per_day(client, tree, settings):
+    settings.GONGHUI_RIGHTS_REQUESTS_PER_PHONE_PER_DAY = 2
+    for _i in range(2):
+        _case(None, mobile="13912345679")
+    with pytest.raises(services_error()) as refused:
+        _case(None, mobile="13912345679")
+    assert refused.value.code == "too_many_requests" and Case.objects.count() == 2
+    _case(None, mobile="13912345670")  # another number is not affected
+
+
+def test_document_download_through_the_api_is_audited(client, tree, member_a, district_cadre_a):
+    from gonghui.core.models import AuditRecord
+
+    case, _ = _case(member_a)
+    services.case_acknowledge(actor=district_cadre_a, case=case)
+    upload = io.BytesIO(PNG)
+    upload.name = "欠条.png"
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    doc = services.case_document_add(
+        actor=district_cadre_a, case=case, file=SimpleUploadedFile("欠条.png", PNG, content_type="image/png")
+    )
+    client.force_login(district_cadre_a)
+    response = client.get(f"/api/v1/rights/cases/{case.pk}/documents/{doc.pk}")
+    assert response.status_code == 200 and b"".join(response.streaming_content) == PNG
+    assert AuditRecord.objects.filter(action="gonghui.rights.case.document_downloaded").count() == 1
+
+
+def services_error():
+    from gonghui.core.errors import ServiceError
+
+    return ServiceError

@@ -202,6 +202,13 @@ GONGHUI_IP_WINDOW_MINUTES = int(os.environ.get("GONGHUI_IP_WINDOW_MINUTES", "15"
 # SMS codes per phone number and per IP address per day.
 GONGHUI_SMS_PER_PHONE_PER_DAY = int(os.environ.get("GONGHUI_SMS_PER_PHONE_PER_DAY", "10"))
 GONGHUI_SMS_PER_IP_PER_DAY = int(os.environ.get("GONGHUI_SMS_PER_IP_PER_DAY", "50"))
+# Workers' requests from people who are not signed in: per IP address and per mobile number per day; and
+# wrong follow-up codes per IP address per hour (a code is the only key to an anonymous request).
+GONGHUI_RIGHTS_REQUESTS_PER_IP_PER_DAY = int(os.environ.get("GONGHUI_RIGHTS_REQUESTS_PER_IP_PER_DAY", "20"))
+GONGHUI_RIGHTS_REQUESTS_PER_PHONE_PER_DAY = int(
+    os.environ.get("GONGHUI_RIGHTS_REQUESTS_PER_PHONE_PER_DAY", "5")
+)
+GONGHUI_RIGHTS_CODE_FAILURES_PER_HOUR = int(os.environ.get("GONGHUI_RIGHTS_CODE_FAILURES_PER_HOUR", "20"))
 
 # The SMS sender is pluggable: a dotted path to a class with send(mobile, text). Empty means not configured,
 # and SMS login then answers with a clear error instead of pretending to send.

@@ -178,12 +178,7 @@ def own_case_withdraw(request: HttpRequest, case_id: int, data: ReasonIn) -> Any
 
 
 def _by_code(code: str) -> Case:
-    case = selectors.case_by_code(code=code)
-    if case is None:
-        raise ServiceError(
-            "unknown_code", _("No request has this code. Check it and try again."), field="code", status=404
-        )
-    return case
+    return services.case_follow(code=code)
 
 
 @router.post(
@@ -292,6 +287,19 @@ def case_document_add(request: HttpRequest, case_id: int, file: File[UploadedFil
     case = selectors.case_get(actor=request.user, case_id=case_id)
     services.case_document_add(actor=request.user, case=case, file=file)
     return Status(201, _case_detail(request, case_id))
+
+
+@router.get(
+    "/cases/{case_id}/documents/{document_id}",
+    response={200: None, 403: ErrorOut, 404: ErrorOut},
+    summary="Download a document",
+)
+def case_document_download(request: HttpRequest, case_id: int, document_id: int) -> Any:
+    """The file as it was uploaded; every download is audited."""
+    from gonghui.core.uploads import attachment_response
+
+    doc, handle = services.case_document_open(actor=request.user, case_id=case_id, document_id=document_id)
+    return attachment_response(handle, filename=doc.original_name, content_type=doc.content_type)
 
 
 @router.post("/cases/{case_id}/handover", response={200: CaseDetailOut, **ERRORS}, summary="Hand over")

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from gonghui.core.errors import NotFound, ServiceError
+from gonghui.core.errors import NotFound, PermissionDenied, ServiceError
 from gonghui.core.masking import mask_mobile
 from gonghui.core.uploads import attachment_response
 from gonghui.orgs import selectors as org_selectors
@@ -119,8 +119,8 @@ def case_call(request: ConsoleRequest) -> HttpResponse:
             )
             try:
                 selectors.case_get(actor=request.user, case_id=case.pk)
-            except NotFound:
-                return redirect("console:rights_list")  # handed to a union outside the operator's scope
+            except (NotFound, PermissionDenied):
+                return redirect("console:rights_list")  # handed to a union the operator may not handle
             return redirect("console:rights_case", case_id=case.pk)
     return render(request, "console/rights/call.html", {"form": form})
 
@@ -209,8 +209,8 @@ def _after(request: ConsoleRequest, case_id: int, action: Any, done: str) -> Htt
         messages.success(request, done)
     try:
         selectors.case_get(actor=request.user, case_id=case_id)
-    except NotFound:
-        return redirect("console:rights_list")  # transferred out of the actor's scope
+    except (NotFound, PermissionDenied):
+        return redirect("console:rights_list")  # transferred to a union the actor may not handle
     return redirect("console:rights_case", case_id=case_id)
 
 

@@ -209,7 +209,7 @@ def _spread(case: object, days_ago: int) -> None:
         return
     start = case.received_at
     span = datetime.timedelta(days=days_ago) * 0.8
-    times = {}
+    times: dict[str, datetime.datetime] = {}
     for index, event in enumerate(events, start=1):
         at = start + span * index / len(events)
         CaseEvent.objects.filter(pk=event.pk).update(at=at)

@@ -89,10 +89,10 @@ def rights_new(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def rights_follow(request: HttpRequest) -> HttpResponse:
-    form = FollowCodeForm(request.POST)
-    case = selectors.case_by_code(code=form.data.get("code", "")) if form.is_valid() else None
-    if case is None:
-        messages.error(request, _("No request has this code. Check it and try again."))
+    try:
+        case = services.case_follow(code=request.POST.get("code", ""))
+    except ServiceError as exc:
+        messages.error(request, str(exc.message))
         return redirect("portal:rights")
     _follow(request, case)
     return redirect("portal:rights_case", case_id=case.pk)

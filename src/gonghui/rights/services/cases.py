@@ -9,18 +9,22 @@ taken, one handler; only a hand-over on the record changes who that is.
 from __future__ import annotations
 
 import datetime
+import functools
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gonghui.accounts import throttle
 from gonghui.core.audit import log_action
 from gonghui.core.calendar import add_workdays_checked, workdays_between
+from gonghui.core.context import current_request_info
 from gonghui.core.crypto import blind_index
 from gonghui.core.errors import PermissionDenied, ServiceError
 from gonghui.core.identifiers import clean_division_code, clean_mobile, clean_uscc
@@ -295,6 +299,46 @@ def _attach_all(case: Case, files: Iterable[Any], *, actor: Any, by_worker: bool
     return stored
 
 
+def _throttle_submission(mobile: str) -> None:
+    """Someone who is not signed in may submit a few requests a day from one address and for one number: a
+    request notifies cadres and texts the number given, so an unlimited form would flood both."""
+    ip = current_request_info().ip
+    phone = blind_index(mobile, purpose=FOLLOW_CODE_PURPOSE, kind="mobile") if mobile else ""
+    if throttle.count("rights-ip", ip) >= settings.GONGHUI_RIGHTS_REQUESTS_PER_IP_PER_DAY or (
+        phone and throttle.count("rights-phone", phone) >= settings.GONGHUI_RIGHTS_REQUESTS_PER_PHONE_PER_DAY
+    ):
+        log_action(actor="anonymous", action="gonghui.rights.case.throttled", result="denied")
+        raise ServiceError(
+            "too_many_requests",
+            _(
+                "Too many requests were sent from here today. Call the 12351 hotline, or sign in and try again."
+            ),
+            status=429,
+        )
+    throttle.hit("rights-ip", ip, 24 * 3600)
+    if phone:
+        throttle.hit("rights-phone", phone, 24 * 3600)
+
+
+def case_follow(*, code: str) -> Case:
+    """The request a follow-up code opens. Wrong codes are counted per IP address and refused past the hourly
+    limit, so nobody can try codes until one fits."""
+    from ..selectors import case_by_code
+
+    ip = current_request_info().ip
+    if throttle.count("rights-code-ip", ip) >= settings.GONGHUI_RIGHTS_CODE_FAILURES_PER_HOUR:
+        raise ServiceError(
+            "too_many_tries", _("Too many wrong codes. Try again in an hour."), status=429, field="code"
+        )
+    case = case_by_code(code=code)
+    if case is None:
+        throttle.hit("rights-code-ip", ip, 3600)
+        raise ServiceError(
+            "unknown_code", _("No request has this code. Check it and try again."), field="code", status=404
+        )
+    return case
+
+
 def case_submit(
     *,
     user: Any,
@@ -321,6 +365,8 @@ def case_submit(
                 _("Give a mobile number so that the union can reach you, or report without your name."),
                 field="contact_mobile",
             )
+    if not signed_in:
+        _throttle_submission(data.contact_mobile)
     route = routing.route(
         employer_org=employer_org,
         employer_uscc=data.employer_uscc,
@@ -490,6 +536,8 @@ def case_record(*, actor: Any, case: Case, kind: str, text: str) -> CaseEvent:
 
 def case_document_add(*, actor: Any, case: Case, file: Any) -> CaseDocument:
     """The handler attaches a document to the record (a letter to the employer, a payment receipt)."""
+    # Checked before the file is written, on the row as it is now (the caller's copy may predate a step).
+    case = Case.objects.select_related("org", "org__parent").get(pk=case.pk)
     _require_handler(actor, case)
     _require_open(case)
     stored: list[str] = []
@@ -571,6 +619,9 @@ def case_transfer(*, actor: Any, case: Case, to_org: Org, reason: str) -> Case:
         case = _locked(case)
         require(actor=actor, perm=PERM, org=case.org)
         _require_open(case)
+        # First-contact responsibility: a colleague may not send away a request someone else handles.
+        if case.handler_id not in (None, actor.pk) and not _supervises(actor, case):
+            raise PermissionDenied(_("Only the handler of this request, or the union above, may do this."))
         if to_org.pk == case.org_id:
             raise ServiceError("same_union", _("The request is already with this union."), field="to_org")
         if not to_org.is_active:
@@ -776,8 +827,12 @@ def cases_sweep(*, today: datetime.date | None = None) -> dict[str, int]:
     today = today or timezone.localdate()
     done = {"reminded": 0, "escalated": 0}
     remind_before: dict[int, int] = {}
+    # Many open requests share a deadline: count the working days to each deadline once per run, not once per
+    # request and stage (each count walks the calendar and reads the entered schedule).
+    between = functools.cache(workdays_between)
     open_cases = (
         Case.objects.exclude(status=CaseStatus.CLOSED)
+        .exclude(escalated=rules.stage_text(set(rules.STAGES)))  # nothing left to remind or escalate
         .select_related("org", "org__parent")
         .only(
             "pk",
@@ -796,7 +851,7 @@ def cases_sweep(*, today: datetime.date | None = None) -> dict[str, int]:
         if item.org_id not in remind_before:
             remind_before[item.org_id] = policy_for(item.org).remind_workdays_before
         actions = rules.stage_actions(
-            _clock(item), today, remind_before=remind_before[item.org_id], workdays_between=workdays_between
+            _clock(item), today, remind_before=remind_before[item.org_id], workdays_between=between
         )
         if not actions:
             continue
@@ -806,7 +861,7 @@ def cases_sweep(*, today: datetime.date | None = None) -> dict[str, int]:
                 _clock(case),
                 today,
                 remind_before=remind_before[item.org_id],
-                workdays_between=workdays_between,
+                workdays_between=between,
             ):
                 if action == "escalate":
                     _escalate(case, stage)
