@@ -8,6 +8,7 @@ role (403)."""
 from __future__ import annotations
 
 import datetime
+import json
 import re
 import zlib
 from decimal import Decimal
@@ -881,3 +882,212 @@ def test_every_console_page_refuses_another_district_and_the_wrong_role(
     m.refresh_from_db()
     aid.refresh_from_db()
     assert m.status == "open" and m.worker_signed_at is None and aid.stage == "consultation" and lawyer.active
+
+
+# --- the API ---------------------------------------------------------------------------------------------------------
+
+
+def api(client, method, path, data=None):
+    body = json.dumps(data if data is not None else {})
+    return client.generic(method, "/api/v1/rights" + path, body, content_type="application/json")
+
+
+def test_the_api_works_a_legal_aid_case_through(frozen, tree, member_a, district_cadre_a, province_cadre):
+    case = submit(member_a)
+    client = logged_in(district_cadre_a)
+    r = api(
+        client, "POST", "/legal/lawyers", {"org_id": tree.district_a.pk, "name": "林律师", "firm": "西湖律所"}
+    )
+    assert r.status_code == 201, r.content
+    lawyer_id = r.json()["id"]
+    above = services.lawyer_add(actor=province_cadre, org=tree.province, name="省律师")
+    roster = api(client, "GET", f"/legal/lawyers?org_id={tree.district_a.pk}").json()
+    assert {row["name"] for row in roster} == {"林律师", "省律师"}
+    r = api(
+        client,
+        "PUT",
+        f"/legal/lawyers/{lawyer_id}",
+        {"name": "林律师", "firm": "新所", "specialties": "工伤"},
+    )
+    assert r.json()["firm"] == "新所"
+    r = api(
+        client,
+        "POST",
+        "/legal/cases",
+        {"case_id": case.pk, "amount_claimed": "21000.5", "lawyer_id": lawyer_id},
+    )
+    assert r.status_code == 201, r.content
+    aid = r.json()
+    assert (
+        aid["amount_claimed"] == "21000.50"
+        and aid["lawyer"]["name"] == "林律师"
+        and aid["stage"] == "consultation"
+    )
+    assert (
+        api(client, "POST", "/legal/cases", {"case_id": case.pk}).json()["error"]["code"]
+        == "legal_aid_exists"
+    )
+    aid_id = aid["id"]
+    r = api(client, "POST", f"/legal/cases/{aid_id}/assign", {"lawyer_id": above.pk})
+    assert r.json()["lawyer"]["name"] == "省律师"
+    r = api(
+        client,
+        "POST",
+        f"/legal/cases/{aid_id}/record",
+        {"kind": "hearing", "on_date": "2026-11-20", "note": "开庭"},
+    )
+    assert r.json()["entries"][-1]["kind"] == "hearing"
+    r = api(client, "POST", f"/legal/cases/{aid_id}/stage", {"stage": "first_instance"})
+    assert r.json()["stage"] == "first_instance"
+    r = api(client, "POST", f"/legal/cases/{aid_id}/stage", {"stage": "arbitration"})
+    assert r.status_code == 400 and r.json()["error"]["field"] == "note"
+    r = api(client, "POST", f"/legal/cases/{aid_id}/close", {"result": "settled", "amount_recovered": "-5"})
+    assert r.status_code == 422
+    r = api(
+        client, "POST", f"/legal/cases/{aid_id}/close", {"result": "settled", "amount_recovered": "18000"}
+    )
+    assert r.json()["result"] == "settled" and r.json()["amount_recovered"] == "18000.00"
+    listing = api(client, "GET", "/legal/cases?status=closed").json()
+    assert listing["count"] == 1 and listing["items"][0]["case_number"] == case.number
+    assert api(client, "POST", f"/legal/lawyers/{lawyer_id}/deactivate").json()["active"] is False
+    assert api(client, "POST", f"/legal/lawyers/{lawyer_id}/reactivate").json()["active"] is True
+
+
+def test_the_api_works_a_mediation_through_to_the_pdf(frozen, tree, member_a, district_cadre_a, sms):
+    case = submit(member_a)
+    client = logged_in(district_cadre_a)
+    r = api(
+        client,
+        "POST",
+        "/mediation/committees",
+        {"org_id": tree.district_a.pk, "name": "西湖区调委会", "kind": "regional"},
+    )
+    assert r.status_code == 201, r.content
+    com_id = r.json()["id"]
+    mediator = api(client, "POST", f"/mediation/committees/{com_id}/mediators", {"name": "冯调解"}).json()
+    body = {
+        "committee_id": com_id,
+        "case_id": case.pk,
+        "mediator_id": mediator["id"],
+        "subject": "拖欠三个月工资共计两万元，要求支付。",
+        "received_on": "2026-10-31",
+        "known_on": "2024-02-29",
+        "parties": [
+            {"side": "worker", "name": "张伟", "phone": "13911112222"},
+            {"side": "employer", "name": "西溪科技有限公司", "uscc": _uscc(), "representative": "孙经理"},
+        ],
+    }
+    r = api(client, "POST", "/mediation/mediations", body)
+    assert r.status_code == 201, r.content
+    m = r.json()
+    assert (m["due_on"], m["limitation_on"], m["days_left"]) == ("2026-11-15", "2025-02-28", 13)
+    assert m["parties"][0]["phone_masked"] == "139****2222"
+    mid = m["id"]
+    assert api(client, "POST", "/mediation/mediations", body).json()["error"]["code"] == "mediation_exists"
+    future = {**body, "case_id": None, "received_on": "2026-11-03"}
+    assert (
+        api(client, "POST", "/mediation/mediations", future).json()["error"]["code"] == "received_in_future"
+    )
+    r = api(
+        client,
+        "POST",
+        f"/mediation/mediations/{mid}/sessions",
+        {"held_on": "2026-11-02", "notes": "双方陈述"},
+    )
+    assert r.status_code == 201 and len(r.json()["sessions"]) == 1
+    r = api(
+        client,
+        "PUT",
+        f"/mediation/mediations/{mid}/agreement",
+        {"terms": "一次性支付18000元", "amount": "18000"},
+    )
+    assert r.json()["amount"] == "18000.00"
+    pdf = client.get(f"/api/v1/rights/mediation/mediations/{mid}/agreement.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    for signer in ("worker", "employer", "mediator"):
+        r = api(client, "POST", f"/mediation/mediations/{mid}/sign", {"signer": signer})
+    assert r.json()["status"] == "agreed" and r.json()["mediator_signed_at"]
+    assert api(client, "POST", f"/mediation/mediations/{mid}/fail").status_code == 409
+    listing = api(client, "GET", "/mediation/mediations?status=agreed").json()
+    assert listing["count"] == 1 and listing["items"][0]["number"] == m["number"]
+    committees = api(client, "GET", f"/mediation/committees?org_id={tree.district_a.pk}").json()
+    assert committees[0]["mediators"][0]["name"] == "冯调解"
+    r = api(client, "PUT", f"/mediation/committees/{com_id}", {"name": "西湖区调委会", "warn_days_before": 4})
+    assert r.json()["warn_days_before"] == 4
+    other = api(client, "POST", "/mediation/mediations", {**body, "case_id": None}).json()
+    r = api(client, "POST", f"/mediation/mediations/{other['id']}/fail", {"note": "公司拒绝"})
+    assert r.json()["status"] == "failed" and "2025-02-28" in r.json()["arbitration_notice"]
+    third = api(
+        client, "POST", "/mediation/mediations", {**body, "case_id": None, "mediator_id": None}
+    ).json()
+    r = api(client, "POST", f"/mediation/mediations/{third['id']}/mediator", {"mediator_id": mediator["id"]})
+    assert r.json()["mediator"]["name"] == "冯调解"
+    assert (
+        api(client, "POST", f"/mediation/mediations/{third['id']}/withdraw").json()["status"] == "withdrawn"
+    )
+    assert api(client, "POST", f"/mediation/mediators/{mediator['id']}/deactivate").json()["active"] is False
+
+
+def test_every_api_endpoint_refuses_another_district_and_the_wrong_role(
+    tree, member_a, district_cadre_a, district_cadre_b, viewer_a
+):
+    case = submit(member_a)
+    other_case = submit(member_a)
+    lawyer = services.lawyer_add(actor=district_cadre_a, org=tree.district_a, name="林律师")
+    aid = services.legal_aid_open(actor=district_cadre_a, case=case)
+    m = open_mediation(district_cadre_a, tree.district_a, case=case)
+    services.mediation_agree(actor=district_cadre_a, mediation=m, terms="公司一次性支付", amount=1)
+    com, mediator = m.committee, m.mediator
+    a = tree.district_a.pk
+    calls = [
+        ("GET", f"/legal/lawyers?org_id={a}", None),
+        ("POST", "/legal/lawyers", {"org_id": a, "name": "x"}),
+        ("PUT", f"/legal/lawyers/{lawyer.pk}", {"name": "x"}),
+        ("POST", f"/legal/lawyers/{lawyer.pk}/deactivate", None),
+        ("POST", f"/legal/lawyers/{lawyer.pk}/reactivate", None),
+        ("GET", f"/legal/cases?org_id={a}", None),
+        ("POST", "/legal/cases", {"case_id": other_case.pk}),
+        ("GET", f"/legal/cases/{aid.pk}", None),
+        ("POST", f"/legal/cases/{aid.pk}/assign", {"lawyer_id": lawyer.pk}),
+        ("POST", f"/legal/cases/{aid.pk}/record", {"kind": "note", "on_date": "2026-01-01", "note": "x"}),
+        ("POST", f"/legal/cases/{aid.pk}/stage", {"stage": "arbitration"}),
+        ("POST", f"/legal/cases/{aid.pk}/close", {"result": "won", "amount_recovered": "1"}),
+        ("GET", f"/mediation/committees?org_id={a}", None),
+        ("POST", "/mediation/committees", {"org_id": a, "name": "x", "kind": "regional"}),
+        ("PUT", f"/mediation/committees/{com.pk}", {"name": "x", "warn_days_before": 2}),
+        ("POST", f"/mediation/committees/{com.pk}/mediators", {"name": "x"}),
+        ("POST", f"/mediation/mediators/{mediator.pk}/deactivate", None),
+        ("GET", f"/mediation/mediations?org_id={a}", None),
+        (
+            "POST",
+            "/mediation/mediations",
+            {
+                "committee_id": com.pk,
+                "subject": "拖欠工资两万元一直未付",
+                "known_on": "2026-01-01",
+                "parties": [{"side": "worker", "name": "x"}, {"side": "employer", "name": "y"}],
+            },
+        ),
+        ("GET", f"/mediation/mediations/{m.pk}", None),
+        ("POST", f"/mediation/mediations/{m.pk}/mediator", {"mediator_id": mediator.pk}),
+        ("POST", f"/mediation/mediations/{m.pk}/sessions", {"held_on": "2026-01-01", "notes": "x"}),
+        ("PUT", f"/mediation/mediations/{m.pk}/agreement", {"terms": "x", "amount": "1"}),
+        ("POST", f"/mediation/mediations/{m.pk}/sign", {"signer": "worker"}),
+        ("POST", f"/mediation/mediations/{m.pk}/fail", {}),
+        ("POST", f"/mediation/mediations/{m.pk}/withdraw", {}),
+        ("GET", f"/mediation/mediations/{m.pk}/agreement.pdf", None),
+    ]
+    for user, status in ((district_cadre_b, 404), (viewer_a, 403)):
+        client = logged_in(user)
+        for method, path, data in calls:
+            r = api(client, method, path, data)
+            assert r.status_code == status, (user.real_name, method, path, r.content[:200])
+    # The lists without a union are the caller's own scope: empty for district B.
+    other = logged_in(district_cadre_b)
+    assert api(other, "GET", "/legal/cases?status=all").json()["count"] == 0
+    assert api(other, "GET", "/mediation/mediations?status=all").json()["count"] == 0
+    assert api(CastClient(), "GET", "/legal/cases").status_code == 401
+    m.refresh_from_db()
+    aid.refresh_from_db()
+    assert m.status == "open" and m.worker_signed_at is None and aid.stage == "consultation"
+    assert Lawyer.objects.count() == 1 and MediationCommittee.objects.count() == 1

@@ -9,6 +9,7 @@ from .routers import auth as auth_router
 from .routers import members as members_router
 from .routers import orgs as orgs_router
 from .routers import rights as rights_router
+from .routers import rights_legal as rights_legal_router
 from .routers import rights_risk as rights_risk_router
 
 api = NinjaAPI(
@@ -26,3 +27,5 @@ api.add_router("/orgs", orgs_router.router)
 api.add_router("/members", members_router.router)
 api.add_router("/rights", rights_router.router)
 api.add_router("/rights/risk", rights_risk_router.router)
+api.add_router("/rights/legal", rights_legal_router.router)
+api.add_router("/rights/mediation", rights_legal_router.mediation_router)
