@@ -11,16 +11,23 @@ the import's peak memory must be its own):
    with a synthetic province sized for N members (`seed_scale`, tree only) and a CSV roster of N fictional,
    checksum-valid members grouped by union, with each row's union code (as a city federation's roster would be).
 2. import: the real import as the console runs it, through members.imports: import_start (upload checks and
-   storage), import_check (the dry run: every row parsed and validated, problems recorded), import_confirm and
-   import_commit (every row parsed and checked again, then written in batches of 5,000 with COPY on PostgreSQL,
-   counters and one audit record per batch). Wall time of each phase, rows/s, and the peak resident memory of
-   the process (ru_maxrss). Floor: PostgreSQL's COPY of the same CSV file into a plain table of text columns
-   (no validation, no encryption, no indexes): what the disk and server cost for the bytes alone.
+   storage), import_check (the dry run: every row parsed and validated, problems recorded, the prepared rows
+   staged), import_confirm and import_commit (what the database may have changed is checked again, then the
+   staged rows are written in batches of 5,000 with INSERT ... SELECT, counters and one audit record per
+   batch). Wall time and this process's CPU time of each phase, rows/s, the load average, and the peak
+   resident memory of the process (ru_maxrss). Floor: PostgreSQL's COPY of the same CSV file into a plain table
+   of text columns (no validation, no encryption, no indexes): what the disk and server cost for the bytes
+   alone.
 3. search: after ANALYZE, for a cadre of the district holding the most members, the first page (20 rows) of
    members.selectors.member_search for a name prefix (two characters), full pinyin, initials, a member number,
    the last four of an ID number, a full ID number and a mobile number (blind index), each against a raw-SQL floor
    with the same predicate and scope through connection.cursor(). p50/p95/p99 over --repeat samples, each
    sample a different value drawn from the imported members.
+
+The server is the one at --pg-url as it is configured (--pg-server shared, the default), or, with --pg-server
+tuned, a throw-away cluster the script creates for the run (initdb as the postgres OS user in a temporary
+directory, port 5433, the settings of `tuned_settings()`, removed afterwards); the result names which.
+--import-only stops after the import and writes nothing (for iterating at a smaller --members).
 
 Ratios are p50 / floor p50 from the same run. Results go to bench/RESULTS.md (this run's dated section is
 replaced; other sections are kept).

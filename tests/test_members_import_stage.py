@@ -201,3 +201,34 @@ def test_the_sweep_drops_the_stage_of_a_roster_never_committed(tree, chair_a):
     assert stage_exists(job)
     imports.import_files_sweep(now=job.created_at + datetime.timedelta(days=8))
     assert not stage_exists(job)
+
+
+def test_a_large_file_is_checked_by_helper_processes_with_the_same_outcome(tree, chair_a, messy, monkeypatch):  # noqa: F811
+    submitted = []
+
+    class Pool(imports.ProcessPoolExecutor):
+        def submit(self, fn, /, *args, **kwargs):
+            submitted.append(len(args[0]))
+            return super().submit(fn, *args, **kwargs)
+
+    monkeypatch.setattr(imports, "ProcessPoolExecutor", Pool)
+    monkeypatch.setattr(imports, "PARALLEL_MIN_ROWS", 0)
+    monkeypatch.setattr(imports, "PARALLEL_CHUNK", 3)
+    monkeypatch.setattr(imports.os, "cpu_count", lambda: 2)
+    job = start(chair_a, tree.grassroots_a, messy)
+    assert sum(submitted) == 12 and len(submitted) == 4  # every row went through a helper
+    assert (job.total_rows, job.valid_rows, job.error_rows) == (12, 4, 8)
+    assert problems(job) == {
+        (8, "身份证号"),
+        (9, "手机号码"),
+        (10, "身份证号"),
+        (11, "身份证号"),
+        (12, "就业形式"),
+        (13, "姓 名"),
+        (14, "手机号码"),
+        (14, "入会日期"),
+        (15, "身份证号"),
+    }
+    job = commit(chair_a, job)
+    assert (job.status, job.created_count, job.error_rows) == (ImportJob.Status.DONE, 4, 8)
+    assert counters.find_drift() == []

@@ -5,8 +5,11 @@ An import is two tasks on the worker, with a person's decision between them:
 1. `import_start` checks and stores the upload and enqueues the dry run; `import_check` reads every row, reports
    every bad cell as an ImportProblem (spreadsheet row, column header, reason), and counts valid and bad rows.
 2. `import_confirm` records the chosen mode (all or nothing, or the valid rows only) and enqueues
-   `import_commit`, which reads the file again, checks each row again (the database may have changed since
-   the dry run) and writes in batches through members.bulk.
+   `import_commit`, which writes in batches. A member import's dry run keeps the rows it prepared (parsed,
+   validated, encrypted, blind-indexed) in a stage (members.staging), and the commit writes from it, checking
+   again only what the database may have changed since the dry run: whether each person is now a member
+   somewhere, and whether each union still takes members. Dues imports, and a member import whose stage was
+   lost, read the file again and check every row again, writing through members.bulk.
 
 Rows are streamed and written batch by batch, so memory stays bounded whatever the file's size: what is kept
 for the whole file is one small integer per row, to find the same person twice in one file. Importing the
@@ -16,9 +19,13 @@ month already recorded is overwritten with the same figures.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
-from collections import Counter
+import multiprocessing
+import os
+from collections import Counter, deque
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -279,6 +286,66 @@ def _person_from(table: Table, cells: list[Any], today: Any = None) -> tuple[New
     return NewMember(person, joined_on=joined, given=given), []
 
 
+# (item or None, problems, union code, the ID number's blind index, the staged values): one row's checked cells.
+_Prepared = tuple[NewMember | None, Errors, str, str | None, tuple[Any, ...] | None]
+
+
+def _prepare_row(table: Table, cells: list[Any], today: Any, stage: bool) -> _Prepared:
+    """Everything about one member row that needs no database: its cells checked and, when the dry run stages
+    rows, its values prepared (encrypted, blind-indexed). Pure, so helper processes can do it."""
+    item, errors = _person_from(table, cells, today)
+    errors = [(key, str(reason)) for key, reason in errors]
+    code = text(table.cell(cells, "union_code")) if table.has("union_code") else ""
+    index = payload = None
+    if item is not None and stage:
+        index = id_index(item.person.id_number)
+        payload = staging.prepare(item, index)
+    return item, errors, code, index, payload
+
+
+PARALLEL_MIN_ROWS = 20_000  # smaller files are checked in the worker's own process
+PARALLEL_CHUNK = 1000  # rows per piece of work sent to a helper process
+_HELPER_STATE: tuple[Table, Any] | None = None  # what helper processes inherit when they are forked
+
+
+def _prepare_chunk(chunk: list[tuple[int, list[Any]]]) -> list[tuple[int, _Prepared]]:
+    assert _HELPER_STATE is not None
+    table, today = _HELPER_STATE
+    return [(row, _prepare_row(table, cells, today, True)) for row, cells in chunk]
+
+
+def _prepared_rows(table: Table, today: Any) -> Iterator[tuple[int, _Prepared]]:
+    """The dry run's rows prepared by helper processes, one per core, in file order.
+
+    Checking and encrypting a row costs about 150 µs of Python; a task worker is one process, so a large file
+    is spread over forked helpers (they inherit the table's layout and the active language, and never use
+    the database connection). At most two pieces per helper are in flight, so memory stays bounded."""
+    global _HELPER_STATE
+    processes = min(os.cpu_count() or 1, 4)
+    if processes < 2 or table.total_estimate < PARALLEL_MIN_ROWS:
+        for row, cells in table.rows:
+            yield row, _prepare_row(table, cells, today, True)
+        return
+    _HELPER_STATE = (dataclasses.replace(table, rows=iter(())), today)
+    try:
+        with ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork")) as pool:
+            window: deque[Future[list[tuple[int, _Prepared]]]] = deque()
+            chunk: list[tuple[int, list[Any]]] = []
+            for row, cells in table.rows:
+                chunk.append((row, cells))
+                if len(chunk) >= PARALLEL_CHUNK:
+                    window.append(pool.submit(_prepare_chunk, chunk))
+                    chunk = []
+                    if len(window) >= 2 * processes:
+                        yield from window.popleft().result()
+            if chunk:
+                window.append(pool.submit(_prepare_chunk, chunk))
+            while window:
+                yield from window.popleft().result()
+    finally:
+        _HELPER_STATE = None
+
+
 # --- scanning ----------------------------------------------------------------------------------------------
 
 
@@ -324,11 +391,10 @@ class _MemberScan(_Scan):
         self.scope = scope_paths(self.job.created_by, "member.view")
         self.today = timezone.localdate()  # once per file, not once per row
 
-    def target(self, cells: list[Any], errors: Errors) -> Org | None:
+    def target(self, code: str, errors: Errors) -> Org | None:
         """The union a row goes into: the one named by its union code, which must hold members and lie within
         the importing union; without a code, the importing union itself, if it holds members (a district
         importing for its grassroots unions names each row's union)."""
-        code = text(self.table.cell(cells, "union_code")) if self.table.has("union_code") else ""
         job_org = self.job.org
         if not code:
             if job_org.kind in HOLDING_KINDS:
@@ -363,8 +429,13 @@ class _MemberScan(_Scan):
         return org
 
     def feed(self, row: int, cells: list[Any]) -> None:
-        item, errors = _person_from(self.table, cells, self.today)
-        org = self.target(cells, errors)
+        self.take(row, _prepare_row(self.table, cells, self.today, self.stage is not None))
+
+    def take(self, row: int, prepared: _Prepared) -> None:
+        """A row whose cells _prepare_row has checked (here or in a helper process): its union, and whether
+        the file named the same person before."""
+        item, errors, code, index, payload = prepared
+        org = self.target(code, errors)
         if item is not None and org is not None:
             item.org = org
             key = int(item.person.id_number[:17])
@@ -379,12 +450,16 @@ class _MemberScan(_Scan):
         if errors or item is None or org is None:
             self.bad(row, errors)
         else:
-            self.pending.append((row, item))
+            self.pending.append((row, item, index, payload))
 
     def resolve(self) -> None:
         if not self.pending:
             return
-        by_index = {id_index(item.person.id_number): (row, item) for row, item in self.pending}
+        # The blind index computed with the row's other prepared values, reused for this lookup and the stage.
+        by_index = {
+            index or id_index(item.person.id_number): (row, item, payload)
+            for row, item, index, payload in self.pending
+        }
         live = {
             index: (org_id, path, name)
             for index, org_id, path, name in Member.objects.filter(
@@ -392,12 +467,12 @@ class _MemberScan(_Scan):
             ).values_list("id_number_index", "org_id", "org__path", "org__name")
         }
         good: dict[Org, list[NewMember]] = {}
-        for index, (row, item) in by_index.items():
+        for index, (row, item, payload) in by_index.items():
             found = live.get(index)
             target = item.org or self.job.org
-            if self.stage is not None:
+            if self.stage is not None and payload is not None:
                 # Staged even when the person is a member elsewhere now: the commit looks again.
-                self.stage.add(row=row, org_id=target.pk, id_index=index, item=item)
+                self.stage.add(row=row, org_id=target.pk, payload=payload)
             if found is not None and found[0] != target.pk:
                 _org_id, path, org_name = found
                 if any(is_within(path, p) for p in self.scope):
@@ -544,7 +619,15 @@ def _scan(
     else:
         scan = _DuesScan(job, table, problems, write)
     _progress(job, 0, table.total_estimate)
-    for row, cells in table.rows:
+    if isinstance(scan, _MemberScan) and stage is not None:
+        for row, prepared in _prepared_rows(table, scan.today):
+            scan.total += 1
+            scan.take(row, prepared)
+            if len(scan.pending) >= BATCH:
+                scan.resolve()
+            if scan.total % PROGRESS_EVERY == 0:
+                _progress(job, scan.total, table.total_estimate)
+    for row, cells in table.rows:  # (what is left: nothing, after a member import's dry run)
         scan.total += 1
         scan.feed(row, cells)
         if len(scan.pending) >= BATCH:

@@ -19,6 +19,7 @@ job ends, fails or is swept.
 from __future__ import annotations
 
 import datetime
+import functools
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -100,6 +101,49 @@ def create(job_id: int) -> None:
         cursor.execute(f"CREATE {unlogged}TABLE {table(job_id)} ({columns})")
 
 
+@functools.cache
+def _fields() -> tuple[str, str, Any, Any]:
+    from gonghui.accounts.models import User
+
+    id_field, mobile_field = Member._meta.get_field("id_number"), Member._meta.get_field("mobile")
+    return (
+        id_field.purpose,  # type: ignore[attr-defined]
+        mobile_field.purpose,  # type: ignore[attr-defined]
+        mobile_field.index,  # type: ignore[attr-defined]
+        User._meta.get_field("mobile").index,  # type: ignore[attr-defined]
+    )
+
+
+def prepare(item: Any, id_index: str) -> tuple[Any, ...]:
+    """The staged values of one checked row (a members.bulk.NewMember) after seq, row and org_id; `id_index`
+    is its ID number's blind index, computed once by the caller. Pure (no database): helper processes run it."""
+    id_purpose, mobile_purpose, mobile_index, user_mobile_index = _fields()
+    person = item.person
+    f = person.fields()
+    mobile = person.mobile
+    return (
+        item.joined_on,
+        ",".join(sorted(item.given)) if item.given is not None else None,
+        user_mobile_index(mobile) if mobile else None,
+        f["name"],
+        f["name_pinyin"],
+        f["name_initials"],
+        encrypt(person.id_number, purpose=id_purpose),
+        id_index,
+        f["id_last4"],
+        f["birth_date"],
+        f["sex"],
+        encrypt(mobile, purpose=mobile_purpose) if mobile else "",
+        mobile_index(mobile) if mobile else None,
+        f["employer_name"],
+        f["employer_uscc"],
+        f["employment_form"],
+        f["work_division_code"],
+        f["work_place"],
+        None,
+    )
+
+
 class Writer:
     """Staged rows, written one batch at a time (COPY on PostgreSQL)."""
 
@@ -107,47 +151,11 @@ class Writer:
         self.job_id = job_id
         self.seq = 0
         self.buffer: list[tuple[Any, ...]] = []
-        id_field = Member._meta.get_field("id_number")
-        mobile_field = Member._meta.get_field("mobile")
-        from gonghui.accounts.models import User
 
-        self.id_purpose = id_field.purpose  # type: ignore[attr-defined]
-        self.mobile_purpose = mobile_field.purpose  # type: ignore[attr-defined]
-        self.mobile_index = mobile_field.index  # type: ignore[attr-defined]
-        self.user_mobile_index = User._meta.get_field("mobile").index  # type: ignore[attr-defined]
-
-    def add(self, *, row: int, org_id: int, id_index: str, item: Any) -> None:
-        """One checked row (a members.bulk.NewMember) whose ID number's blind index is `id_index`."""
-        person = item.person
-        f = person.fields()
-        mobile = person.mobile
+    def add(self, *, row: int, org_id: int, payload: tuple[Any, ...]) -> None:
+        """One checked row: its spreadsheet row, its union and what `prepare` made of it."""
         self.seq += 1
-        self.buffer.append(
-            (
-                self.seq,
-                row,
-                org_id,
-                item.joined_on,
-                ",".join(sorted(item.given)) if item.given is not None else None,
-                self.user_mobile_index(mobile) if mobile else None,
-                f["name"],
-                f["name_pinyin"],
-                f["name_initials"],
-                encrypt(person.id_number, purpose=self.id_purpose),
-                id_index,
-                f["id_last4"],
-                f["birth_date"],
-                f["sex"],
-                encrypt(mobile, purpose=self.mobile_purpose) if mobile else "",
-                self.mobile_index(mobile) if mobile else None,
-                f["employer_name"],
-                f["employer_uscc"],
-                f["employment_form"],
-                f["work_division_code"],
-                f["work_place"],
-                None,
-            )
-        )
+        self.buffer.append((self.seq, row, org_id, *payload))
 
     def flush(self) -> None:
         if self.buffer:
