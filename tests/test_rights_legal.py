@@ -1091,3 +1091,48 @@ def test_every_api_endpoint_refuses_another_district_and_the_wrong_role(
     aid.refresh_from_db()
     assert m.status == "open" and m.worker_signed_at is None and aid.stage == "consultation"
     assert Lawyer.objects.count() == 1 and MediationCommittee.objects.count() == 1
+
+
+def test_the_worker_is_told_on_their_request_that_they_may_go_to_arbitration(
+    frozen, tree, member_a, district_cadre_a
+):
+    case = submit(member_a)
+    m = open_mediation(district_cadre_a, tree.district_a, case=case, known_on=datetime.date(2024, 2, 29))
+    worker = logged_in(member_a)
+    page = worker.get(reverse("portal:rights_case", args=[case.pk])).content.decode()
+    assert 'data-testid="worker-mediation-status"' in page and "2026-11-17" in page
+    assert 'data-testid="worker-arbitration"' not in page
+    services.mediation_fail(actor=district_cadre_a, mediation=m, note="公司拒绝")
+    page = worker.get(reverse("portal:rights_case", args=[case.pk])).content.decode()
+    assert 'data-testid="worker-arbitration"' in page and "2025-02-28" in page
+    # Someone else's request shows nothing of it.
+    stranger = logged_in(make_user("13900000099", "路人"))
+    assert stranger.get(reverse("portal:rights_case", args=[case.pk])).status_code == 404
+
+
+def test_list_pages_cost_the_same_queries_whatever_they_hold(frozen, tree, member_a, district_cadre_a):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = logged_in(district_cadre_a)
+    com = committee(district_cadre_a, tree.district_a)
+    lawyer = services.lawyer_add(actor=district_cadre_a, org=tree.district_a, name="林律师")
+
+    def add(n):
+        for _i in range(n):
+            case = submit(member_a)
+            services.legal_aid_open(actor=district_cadre_a, case=case, lawyer=lawyer)
+            open_mediation(district_cadre_a, tree.district_a, com=com, case=case)
+
+    def count(url):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    LISTS = [f"console:{n}" for n in ("legal_list", "mediation_list", "lawyer_list", "committee_list")]
+    add(2)
+    [count(reverse(name)) for name in LISTS]  # the first request of a session reads more (the session, caches)
+    few = [count(reverse(name)) for name in LISTS]
+    add(6)
+    many = [count(reverse(name)) for name in LISTS]
+    assert few == many
