@@ -448,7 +448,11 @@ def _parties(d: dict[str, Any], case: Case | None) -> list[services.PartyInput]:
 def mediation_new(request: ConsoleRequest) -> HttpResponse:
     """Record an application for mediation, from a request (?case=) or on its own."""
     case_id = request.GET.get("case") or request.POST.get("case") or ""
-    case = selectors_legal.case_for_legal(actor=request.user, case_id=int(case_id)) if case_id.isdigit() else None
+    case = (
+        selectors_legal.case_for_legal(actor=request.user, case_id=int(case_id))
+        if case_id.isdigit()
+        else None
+    )
     require(actor=request.user, perm=PERM, org=case.org if case else request.org)
     committees = list(
         selectors_legal.committees_for_case(actor=request.user, case=case)
