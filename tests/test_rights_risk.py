@@ -512,9 +512,7 @@ def test_the_list_shows_levels_and_reasons_red_first(tree, district_cadre_a, war
     assert 'data-level="red"' in page and 'data-level="yellow"' in page
     assert "risk-red" in page and "→ 40" in page  # the closure reason and its points
     filtered = (
-        logged_in(district_cadre_a)
-        .get(reverse("console:risk_list") + "?level=yellow")
-        .content.decode()
+        logged_in(district_cadre_a).get(reverse("console:risk_list") + "?level=yellow").content.decode()
     )
     assert other.employer_name in filtered and risk.employer_name not in filtered
     sidebar = page[page.index('class="sidenav"') : page.index("</nav>", page.index('class="sidenav"'))]
@@ -789,3 +787,48 @@ def test_the_list_costs_the_same_queries_whatever_it_holds(tree, district_cadre_
         page = client.get(url)
     assert page.content.decode().count('data-level="yellow"') == 8
     assert len(nine) == len(one)
+
+
+def test_a_large_import_is_scored_by_the_worker(
+    tree, district_cadre_a, frozen, monkeypatch, django_capture_on_commit_callbacks
+):
+    from django_tasks_db.models import DBTaskResult
+
+    from gonghui.rights.services import risk_indicators
+    from gonghui.rights.tasks import compute_risks
+
+    monkeypatch.setattr(risk_indicators, "INLINE_EMPLOYERS", 1)
+    with django_capture_on_commit_callbacks(execute=True):
+        result = svc.indicators_import(actor=district_cadre_a, org=tree.district_a, upload=gb18030_csv(CLEAN))
+    assert result.ok and result.deferred and result.created == 3
+    assert not EmployerRisk.objects.exists()  # not yet: the worker scores them
+    task = DBTaskResult.objects.get(task_path="gonghui.rights.tasks.compute_risks")
+    kwargs = task.args_kwargs["kwargs"]
+    assert sorted(kwargs["only"]) == sorted([USCC_A, USCC_A2]) and kwargs["coordinates"][USCC_A] == [
+        "30.274100",
+        "120.155100",
+    ]
+    compute_risks.call(**kwargs)
+    risk = EmployerRisk.objects.get(employer_uscc=USCC_A)
+    assert risk.score == D(34) and risk.latitude == D("30.274100")
+
+
+def test_many_warnings_at_once_give_a_union_one_notice(tree, district_cadre_a):
+    from gonghui.rights.services import risk as risk_module
+
+    for i, uscc in enumerate([USCC_A, USCC_A2, uscc_with_check("91330106MA2Q1W2E3")]):
+        EmployerIndicator.objects.create(
+            employer_uscc=uscc, employer_name=f"单位{i}", indicator="si_arrears", value=5, as_of=TODAY
+        )
+    risk_module.NOTICES_PER_UNION, before = 2, risk_module.NOTICES_PER_UNION
+    try:
+        assert svc.risks_compute(today=TODAY).warned == 3
+    finally:
+        risk_module.NOTICES_PER_UNION = before
+    notices = Notice.objects.filter(user=district_cadre_a, url__contains="/rights/risk/")
+    assert (
+        notices.count() == 1
+        and notices.get().url == reverse("console:risk_list")
+        and "3" in notices.get().text
+    )
+    assert AuditRecord.objects.filter(action="gonghui.rights.risk.warned").count() == 3

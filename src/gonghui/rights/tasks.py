@@ -14,11 +14,18 @@ def sweep_deadlines() -> dict[str, int]:
 
 
 @task()
-def compute_risks() -> dict[str, int]:
-    """Score every employer and warn the responsible unions whose employers' levels rose."""
-    from .services import risks_compute
+def compute_risks(
+    only: list[str] | None = None, coordinates: dict[str, list[str]] | None = None
+) -> dict[str, int]:
+    """Score every employer (or those in `only`, after a large import, with the coordinates it gave) and warn
+    the responsible unions whose employers' levels rose."""
+    from decimal import Decimal
 
-    r = risks_compute()
+    from .services.risk import risk_coordinates_set, risks_compute
+
+    r = risks_compute(only=only)
+    if coordinates:
+        risk_coordinates_set({k: (Decimal(lat), Decimal(lng)) for k, (lat, lng) in coordinates.items()})
     return {"employers": r.employers, "scored": r.scored, "warned": r.warned, "skipped": r.skipped}
 
 

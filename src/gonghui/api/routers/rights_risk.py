@@ -89,7 +89,11 @@ def indicators(request: HttpRequest, org_id: int, data: IndicatorsIn) -> Any:
             },
         )
     return ImportedOut(
-        rows=result.rows, created=result.created, updated=result.updated, unchanged=result.unchanged
+        rows=result.rows,
+        created=result.created,
+        updated=result.updated,
+        unchanged=result.unchanged,
+        deferred=result.deferred,
     )
 
 

@@ -83,6 +83,7 @@ class ImportedOut(Schema):
     created: int
     updated: int
     unchanged: int
+    deferred: bool = Field(description="True when the scores are computed in the background (a large import)")
 
 
 class WeightOut(Schema):

@@ -195,6 +195,10 @@ def risk_import(request: ConsoleRequest) -> HttpResponse:
                         "unchanged": result.unchanged,
                     },
                 )
+                if result.deferred:
+                    messages.info(
+                        request, _("The scores of these employers are being computed; they appear shortly.")
+                    )
                 return redirect("console:risk_import")
     labels = [
         (labels[0], str(RiskIndicator(code).label))

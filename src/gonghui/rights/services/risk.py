@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime
 from collections import Counter
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -28,7 +28,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gonghui.core.audit import log_action
 from gonghui.core.errors import ServiceError
-from gonghui.core.notify import notify_org
+from gonghui.core.models import Notice
 from gonghui.members.routing import territorial_for
 from gonghui.members.rules import HOLDING_KINDS
 from gonghui.orgs.models import Org
@@ -330,6 +330,18 @@ def _values(e: _Employer, today: datetime.date, window_days: int) -> dict[str, D
 
 
 WARNING_TEXT = _("%(level)s for %(employer)s: score %(score)s (%(reasons)s)")
+MANY_WARNINGS_TEXT = _("%(n)s employers for which %(org)s is responsible reached a warning level.")
+# A union told about more employers than this in one run gets one notice that points to the list instead: a
+# first import of a district's arrears must not bury the handlers under thousands of notices.
+NOTICES_PER_UNION = 5
+CHUNK = 200  # employers written per transaction
+
+
+@dataclass
+class _Change:
+    row: EmployerRisk
+    warn: bool
+    reasons: list[rules.Reason]
 
 
 def risks_compute(
@@ -349,6 +361,7 @@ def risks_compute(
     weights: dict[int, dict[str, rules.Weight]] = {}
     policies: dict[int, RiskPolicy] = {}
     now = timezone.now()
+    changes: list[_Change] = []
     for key, e in employers.items():
         org, division = unions.responsible(e)
         row = kept.get(key)
@@ -367,57 +380,114 @@ def risks_compute(
         result.scored += 1
         reasons_json = [r.as_json() for r in reasons]
         name = _employer_name(e, row, unions.orgs.get(rules.org_key_id(key) or 0), org)
+        if row is None:
+            row = EmployerRisk(employer_uscc=key, notified_level=RiskLevel.NONE)
+        changed = row.pk is None or (
+            row.score != total
+            or row.level != level
+            or row.reasons != reasons_json
+            or row.org_id != org.pk
+            or row.employer_name != name
+            or row.division_code != division
+        )
+        warn = rules.rises(level, row.notified_level)
+        if not changed and not warn and row.notified_level == level:
+            continue
+        row.employer_name, row.org, row.division_code = name, org, division
+        row.score, row.level, row.reasons, row.computed_at = total, level, reasons_json, now
+        if warn or rules.LEVEL_ORDER[level] < rules.LEVEL_ORDER.get(row.notified_level, 0):
+            # A rise tells the union once; a fall lowers the memory so that the next rise tells it again.
+            row.notified_level = level
+        changes.append(_Change(row, warn, reasons))
+    warned_per_org = Counter(c.row.org_id for c in changes if c.warn)
+    summarised: set[int] = set()
+    holders: dict[int, list[int]] = {}
+    for start in range(0, len(changes), CHUNK):
         with transaction.atomic():
-            if row is None:
-                row = EmployerRisk(employer_uscc=key, notified_level=RiskLevel.NONE)
-            changed = row.pk is None or (
-                row.score != total
-                or row.level != level
-                or row.reasons != reasons_json
-                or row.org_id != org.pk
-                or row.employer_name != name
-                or row.division_code != division
-            )
-            warn = rules.rises(level, row.notified_level)
-            if not changed and not warn and row.notified_level == level:
-                continue
-            row.employer_name, row.org, row.division_code = name, org, division
-            row.score, row.level, row.reasons, row.computed_at = total, level, reasons_json, now
-            if warn or rules.LEVEL_ORDER[level] < rules.LEVEL_ORDER.get(row.notified_level, 0):
-                # A rise tells the union once; a fall lowers the memory so that the next rise tells it again.
-                row.notified_level = level
-            row.save()
-            if warn:
-                _warn(row, reasons)
+            notices: list[Notice] = []
+            for change in changes[start : start + CHUNK]:
+                change.row.save()
+                if not change.warn:
+                    continue
                 result.warned += 1
+                org = change.row.org
+                if org.pk not in holders:
+                    holders[org.pk] = _case_handlers(org)
+                if warned_per_org[org.pk] <= NOTICES_PER_UNION:
+                    text_, url = (
+                        _warning_text(change.row, change.reasons),
+                        reverse("console:risk_detail", args=[change.row.pk]),
+                    )
+                elif org.pk not in summarised:
+                    summarised.add(org.pk)
+                    text_ = str(MANY_WARNINGS_TEXT) % {"n": warned_per_org[org.pk], "org": org.name}
+                    url = reverse("console:risk_list")
+                else:
+                    text_ = ""
+                if text_:
+                    notices.extend(Notice(user_id=u, text=text_[:300], url=url) for u in holders[org.pk])
+                log_action(
+                    actor="system",
+                    action="gonghui.rights.risk.warned",
+                    obj=change.row,
+                    org_path=org.path,
+                    data={
+                        "level": change.row.level,
+                        "score": str(change.row.score),
+                        "reasons": change.row.reasons,
+                    },
+                )
+            Notice.objects.bulk_create(notices)
     return result
 
 
-def _warn(row: EmployerRisk, reasons: list[rules.Reason]) -> None:
+def risk_coordinates_set(coordinates: Mapping[str, tuple[Decimal, Decimal]]) -> int:
+    """Keep the coordinates an import gave for employers already scored (for the map); the rows that differ
+    are updated, so doing it again changes nothing."""
+    changed = 0
+    for key, (lat, lng) in coordinates.items():
+        changed += (
+            EmployerRisk.objects.filter(employer_uscc=key)
+            .exclude(latitude=lat, longitude=lng)
+            .update(latitude=lat, longitude=lng)
+        )
+    return changed
+
+
+def _case_handlers(org: Org) -> list[int]:
+    """Who notify_org(org, "case.handle") would tell: the people holding a role with case handling at the union
+    itself. Read once per union and run."""
+    from gonghui.orgs.models import RoleAssignment
+    from gonghui.orgs.rules import ROLE_PERMISSIONS
+
+    roles = [role for role, perms in ROLE_PERMISSIONS.items() if PERM in perms]
+    return sorted(
+        set(
+            RoleAssignment.objects.filter(org=org, role__in=roles, user__is_active=True).values_list(
+                "user_id", flat=True
+            )
+        )
+    )
+
+
+def _warning_text(row: EmployerRisk, reasons: list[rules.Reason]) -> str:
     labels = dict(RiskIndicator.choices)
     summary = "; ".join(
         f"{labels.get(r.indicator, r.indicator)} {rules.plain_number(r.value)}" for r in reasons[:3]
     )
-    text_ = str(WARNING_TEXT) % {
+    return str(WARNING_TEXT) % {
         "level": row.get_level_display(),
         "employer": row.employer_name,
         "score": rules.plain_number(row.score),
         "reasons": summary,
     }
-    notify_org(row.org, PERM, text_, reverse("console:risk_detail", args=[row.pk]))
-    log_action(
-        actor="system",
-        action="gonghui.rights.risk.warned",
-        obj=row,
-        org_path=row.org.path,
-        data={"level": row.level, "score": str(row.score), "reasons": row.reasons},
-    )
 
 
 __all__ = [
     "MAX_WINDOW_DAYS",
     "ComputeResult",
     "case_mark_signal",
+    "risk_coordinates_set",
     "risk_policy_set",
     "risk_weight_set",
     "risks_compute",

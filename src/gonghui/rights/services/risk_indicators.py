@@ -8,9 +8,10 @@ After a write the scores of the employers concerned are computed again (services
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -40,9 +41,9 @@ from gonghui.orgs.models import Org
 from gonghui.orgs.paths import is_within
 from gonghui.orgs.services import require
 
-from ..models import EmployerIndicator, EmployerRisk, RiskIndicator
+from ..models import EmployerIndicator, RiskIndicator
 from .cases import PERM
-from .risk import risks_compute
+from .risk import risk_coordinates_set, risks_compute
 
 # --- indicators by file or API -----------------------------------------------------------------------------------
 
@@ -112,6 +113,7 @@ INDICATOR_LABELS: dict[str, tuple[str, ...]] = {
 }
 MAX_VALUE = Decimal(1_000_000)
 MAX_ROWS = 20_000
+INLINE_EMPLOYERS = 100  # more employers than this in one import are scored in the background
 IMPORT_TYPES = frozenset({"xlsx", "csv"})
 
 
@@ -119,6 +121,7 @@ def _key(value: str) -> str:
     return re.sub(r"\s", "", text(value)).lower()
 
 
+@functools.cache
 def _indicator_lookup() -> dict[str, str]:
     lookup: dict[str, str] = {}
     for code, labels in INDICATOR_LABELS.items():
@@ -163,6 +166,7 @@ class ImportResult:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    deferred: bool = False  # the scores are computed by the worker (a large import)
     problems: list[Problem] = field(default_factory=list)
 
     @property
@@ -273,23 +277,36 @@ def _clean_row(
     )
 
 
-def _place_union(uscc: str) -> Org | None:
-    """The union an employer belongs to for an import: its own union by credit code, else the territorial union
-    of the division written in the code (characters 3 to 8 name where the employer was registered)."""
-    own = Org.objects.filter(uscc=uscc, is_active=True, kind__in=HOLDING_KINDS).first()
-    if own is not None:
-        return own
-    return territorial_for(uscc[2:8]) if uscc[2:8].isdigit() else None
+def _places(usccs: Collection[str]) -> dict[str, Org | None]:
+    """The union each employer belongs to for an import: its own union by credit code, else the territorial union
+    of the division written in the code (characters 3 to 8 name where the employer was registered). A query per
+    thousand employers and one per division, whatever the number of rows."""
+    codes = sorted(usccs)
+    own: dict[str, Org] = {}
+    for i in range(0, len(codes), 1000):
+        for found in Org.objects.filter(uscc__in=codes[i : i + 1000], is_active=True, kind__in=HOLDING_KINDS):
+            own.setdefault(found.uscc or "", found)
+    territorial: dict[str, Org | None] = {}
+    places: dict[str, Org | None] = {}
+    for code in codes:
+        if code in own:
+            places[code] = own[code]
+            continue
+        division = code[2:8]
+        if division not in territorial:
+            territorial[division] = territorial_for(division) if division.isdigit() else None
+        places[code] = territorial[division]
+    return places
 
 
 def _check_rows(
     *, org: Org, rows: Iterable[tuple[int, Mapping[str, Any]]], headers: Mapping[str, str]
 ) -> tuple[list[IndicatorRow], list[Problem]]:
+    """Every row cleaned, then every employer checked against `org` in bulk; problems in row order."""
     today = timezone.localdate()
-    good: list[IndicatorRow] = []
+    cleaned: list[IndicatorRow] = []
     problems: list[Problem] = []
     seen: dict[tuple[str, str, datetime.date], IndicatorRow] = {}
-    places: dict[str, Org | None] = {}
     count = 0
     for number, cells in rows:
         count += 1
@@ -301,20 +318,6 @@ def _check_rows(
         item, found = _clean_row(number, cells, headers, today)
         if item is None:
             problems.extend(found)
-            continue
-        if item.uscc not in places:
-            places[item.uscc] = _place_union(item.uscc)
-        place = places[item.uscc]
-        if place is None or not is_within(place.path, org.path):
-            problems.append(
-                Problem(
-                    number,
-                    headers.get("uscc", "uscc"),
-                    str(
-                        _("This employer does not belong to %(org)s or a union below it.") % {"org": org.name}
-                    ),
-                )
-            )
             continue
         key = (item.uscc, item.indicator, item.as_of)
         earlier = seen.get(key)
@@ -332,9 +335,19 @@ def _check_rows(
                 )
             continue
         seen[key] = item
-        good.append(item)
+        cleaned.append(item)
     if count == 0 and not problems:
         problems.append(Problem(0, "", str(_("The file holds no data rows."))))
+    places = _places({item.uscc for item in cleaned})
+    good: list[IndicatorRow] = []
+    outside = str(_("This employer does not belong to %(org)s or a union below it.") % {"org": org.name})
+    for item in cleaned:
+        place = places.get(item.uscc)
+        if place is None or not is_within(place.path, org.path):
+            problems.append(Problem(item.row, headers.get("uscc", "uscc"), outside))
+        else:
+            good.append(item)
+    problems.sort(key=lambda p: p.row)
     return good, problems
 
 
@@ -384,14 +397,26 @@ def _write(*, actor: Any, org: Org, rows: list[IndicatorRow], source: str) -> Im
                 "unchanged": result.unchanged,
             },
         )
-    usccs = {r.uscc for r in rows}
-    risks_compute(only=usccs)
-    coordinates = {r.uscc: (r.latitude, r.longitude) for r in rows if r.latitude is not None}
-    for uscc, (lat, lng) in coordinates.items():
-        EmployerRisk.objects.filter(employer_uscc=uscc).exclude(latitude=lat, longitude=lng).update(
-            latitude=lat, longitude=lng
-        )
+    usccs = sorted({r.uscc for r in rows})
+    coordinates: dict[str, tuple[Decimal, Decimal]] = {
+        r.uscc: (r.latitude, r.longitude) for r in rows if r.latitude is not None and r.longitude is not None
+    }
+    if len(usccs) <= INLINE_EMPLOYERS:
+        risks_compute(only=usccs)
+        risk_coordinates_set(coordinates)
+    else:
+        # Thousands of employers at once (a first import of a district's arrears) are scored by the worker, so
+        # that the upload answers at once; the page says the scores follow.
+        result.deferred = True
+        payload = {k: [str(lat), str(lng)] for k, (lat, lng) in coordinates.items()}
+        transaction.on_commit(lambda: _enqueue_compute(usccs, payload))
     return result
+
+
+def _enqueue_compute(usccs: list[str], coordinates: dict[str, list[str]]) -> None:
+    from ..tasks import compute_risks
+
+    compute_risks.enqueue(only=usccs, coordinates=coordinates)
 
 
 def _require_importer(actor: Any, org: Org) -> None:
