@@ -832,3 +832,25 @@ def test_many_warnings_at_once_give_a_union_one_notice(tree, district_cadre_a):
         and "3" in notices.get().text
     )
     assert AuditRecord.objects.filter(action="gonghui.rights.risk.warned").count() == 3
+
+
+def test_a_read_only_token_reads_warnings_but_changes_nothing(
+    client, tree, district_cadre_a, warned_a, frozen
+):
+    from django.test import Client
+
+    from tests.test_api import bearer, issue
+
+    risk, case = warned_a
+    token = bearer(issue(client, district_cadre_a, access="read")["token"])
+    reader = Client()
+    assert reader.get(f"{API}/warnings", **token).json()["count"] == 1
+    assert reader.get(f"{API}/warnings/{risk.pk}", **token).status_code == 200
+    for method, path, data in api_calls(tree, risk, case)[2:]:
+        if method == "get":
+            continue
+        response = reader.generic(
+            method, API + path, json.dumps(data), content_type="application/json", **token
+        )
+        assert response.status_code == 403 and response.json()["error"]["code"] == "token_read_only", path
+    assert not EmployerIndicator.objects.exists() and not RiskPolicy.objects.exists()
