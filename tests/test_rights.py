@@ -894,6 +894,23 @@ def test_statistics_roll_child_unions_up_and_count_on_time_and_satisfaction(
     assert recent.total == 1
 
 
+def test_a_withdrawn_request_counts_as_closed_but_not_as_handled_in_time(
+    tree, member_a, chair_a, district_cadre_a
+):
+    handled, _c = submit(member_a, employer_org=tree.grassroots_a, when=at(2026, 11, 2))
+    with travel(at(2026, 11, 30)):  # a week after the conclusion deadline of 23 November
+        svc.case_acknowledge(actor=chair_a, case=handled)
+        svc.case_close(actor=chair_a, case=handled, outcome="resolved", summary="已解决")
+    withdrawn, _c = submit(member_a, employer_org=tree.grassroots_a, when=at(2026, 11, 2))
+    with travel(at(2026, 11, 3)):
+        svc.case_withdraw(case=withdrawn, reason="私下解决了")
+    s = sel.case_stats(actor=district_cadre_a, org=tree.district_a, today=D(2026, 12, 1))
+    assert (s.closed, s.on_time) == (2, 0)
+    # The worker's withdrawal says nothing about the union's handling: not "on time", not a handling time.
+    assert s.on_time_rate == 0.0
+    assert s.handling_days_avg == 28.0
+
+
 def test_statistics_of_an_empty_union(tree, district_cadre_a):
     s = sel.case_stats(actor=district_cadre_a, org=tree.district_a, today=D(2026, 11, 27))
     assert (s.total, s.on_time_rate, s.rating_avg, s.handling_days_avg, s.by_union) == (

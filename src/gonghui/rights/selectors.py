@@ -27,6 +27,7 @@ from .models import (
     Category,
     EmployerIndicator,
     EmployerRisk,
+    Outcome,
     RightsPolicy,
     RiskIndicator,
     RiskLevel,
@@ -247,6 +248,7 @@ class Stats:
     open: int = 0
     overdue: int = 0
     closed: int = 0
+    withdrawn: int = 0  # closed by the worker's withdrawal: not part of the on-time rate or handling time
     on_time: int = 0
     rated: int = 0
     rating_avg: float | None = None
@@ -257,7 +259,8 @@ class Stats:
 
     @property
     def on_time_rate(self) -> float | None:
-        return round(100 * self.on_time / self.closed, 1) if self.closed else None
+        concluded = self.closed - self.withdrawn
+        return round(100 * self.on_time / concluded, 1) if concluded else None
 
 
 def case_summary(*, actor: Any, org: Org, today: datetime.date | None = None) -> dict[str, int] | None:
@@ -296,13 +299,15 @@ def case_stats(
         open=Count("pk", filter=~Q(status=CaseStatus.CLOSED)),
         overdue=Count("pk", filter=~Q(status=CaseStatus.CLOSED) & Q(next_due__lt=today)),
         closed=Count("pk", filter=Q(status=CaseStatus.CLOSED)),
+        withdrawn=Count("pk", filter=Q(status=CaseStatus.CLOSED, outcome=Outcome.WITHDRAWN)),
         rated=Count("rating"),
         rating_avg=Avg("rating"),
         handling=Avg(
             ExpressionWrapper(F("closed_at") - F("received_at"), output_field=DurationField()),
-            filter=Q(status=CaseStatus.CLOSED),
+            filter=Q(status=CaseStatus.CLOSED) & ~Q(outcome=Outcome.WITHDRAWN),
         ),
     )
+    s.withdrawn = totals["withdrawn"]
     s.total, s.open, s.overdue, s.closed, s.rated = (
         totals["total"],
         totals["open"],
@@ -315,15 +320,18 @@ def case_stats(
     if handling is not None:
         s.handling_days_avg = round(handling.total_seconds() / 86400, 1)
     # On time: concluded on or before the conclusion deadline (local dates; a day's work counts whole).
-    closed = qs.filter(status=CaseStatus.CLOSED).values_list("closed_at", "conclude_due")
+    # A withdrawn request was closed by the worker, not concluded by the union.
+    closed = (
+        qs.filter(status=CaseStatus.CLOSED)
+        .exclude(outcome=Outcome.WITHDRAWN)
+        .values_list("closed_at", "conclude_due")
+    )
     s.on_time = sum(1 for at, due in closed.iterator(chunk_size=2000) if timezone.localdate(at) <= due)
     labels = dict(Category.choices)
     s.by_category = [
         (str(labels.get(row["category"], row["category"])), row["n"])
         for row in qs.values("category").annotate(n=Count("pk")).order_by("-n", "category")
     ]
-    from .models import Outcome
-
     outcome_labels = dict(Outcome.choices)
     s.by_outcome = [
         (str(outcome_labels.get(row["outcome"], row["outcome"])), row["n"])
