@@ -31,6 +31,7 @@ def test_the_demo_seed_is_idempotent_and_consistent():
         "orgs_created": 0,
         "users_created": 0,
         "members_created": 0,
+        "requests_created": 0,
     }
     assert counts == (
         Org.objects.count(),
@@ -39,6 +40,23 @@ def test_the_demo_seed_is_idempotent_and_consistent():
         OrgRequest.objects.count(),
     )
     assert find_drift() == []
+
+
+def test_the_demo_has_requests_in_every_state_legal_aid_mediation_and_warnings():
+    from gonghui.rights.models import Case, EmployerRisk, LegalAid, Mediation
+
+    result = seed_demo()
+    assert result["requests_created"] >= 15 and result["employers_warned"] >= 2
+    statuses = set(Case.objects.values_list("status", flat=True))
+    assert statuses == {"received", "acknowledged", "handling", "closed"}
+    assert Case.objects.filter(anonymous=True).exists() and Case.objects.filter(channel="hotline").exists()
+    assert Case.objects.exclude(escalated="").exists() and Case.objects.filter(rating__isnull=False).exists()
+    assert (
+        Case.objects.filter(reopened_count__gt=0).exists() and Case.objects.filter(collective=True).exists()
+    )
+    assert LegalAid.objects.filter(stage="arbitration", lawyer__isnull=False).exists()
+    assert set(Mediation.objects.values_list("status", flat=True)) == {"open", "agreed"}
+    assert not EmployerRisk.objects.filter(employer_name__endswith="工会委员会").exists()
 
 
 def test_the_demo_has_about_300_members_pending_applications_and_a_transfer_and_no_counter_drift():

@@ -18,6 +18,7 @@ from django.utils import timezone
 from gonghui.accounts.models import User
 from gonghui.core.fields import blind_q
 from gonghui.orgs.models import Org
+from gonghui.rights.models import EmployerRisk
 
 
 @dataclass(frozen=True)
@@ -296,7 +297,135 @@ def seed_demo_rights() -> dict[str, int]:
         created += 1
     # Whatever this history left overdue is escalated now, as the hourly job would have done.
     swept = services.cases_sweep()
-    return {"requests_created": created, "requests_escalated": swept["escalated"]}
+    _legal_and_mediation(handler)
+    _indicators()
+    scored = services.risks_compute()
+    return {
+        "requests_created": created,
+        "requests_escalated": swept["escalated"],
+        "employers_scored": scored.scored,
+        "employers_warned": EmployerRisk.objects.exclude(level="none").count(),
+    }
+
+
+def _legal_and_mediation(handler: User) -> None:
+    """A lawyer roster and a legal-aid case at the arbitration stage; a mediation committee with an open
+    mediation and one whose agreement all three have signed."""
+    from gonghui.rights import services
+    from gonghui.rights.models import Case, MediationCommittee
+
+    admin = User.objects.get(blind_q(User, "mobile", "13800000004"))  # 李区干, administrator of 西湖区总工会
+    district = Org.objects.get(code="330106")
+    lawyers = [
+        services.lawyer_add(
+            actor=admin, org=district, name=name, firm=firm, phone=phone, specialties=specialties
+        )
+        for name, firm, phone, specialties in [
+            ("沈律师", "浙江西湖律师事务所", "0571-88000001", "劳动争议、工伤赔偿"),
+            ("韩律师", "浙江之江律师事务所", "0571-88000002", "欠薪、集体劳动争议"),
+        ]
+    ]
+    collective = Case.objects.filter(org=district, collective=True, status="handling").first()
+    if collective is not None:
+        aid = services.legal_aid_open(
+            actor=handler,
+            case=collective,
+            amount_claimed="412000",
+            lawyer=lawyers[1],
+            note="群体性欠薪，指派律师代理。",
+        )
+        today = timezone.localdate()
+        services.legal_aid_record(
+            actor=handler,
+            aid=aid,
+            kind="consultation",
+            on_date=today - datetime.timedelta(days=3),
+            note="律师与职工代表座谈，收集考勤记录、工资条和微信聊天记录。",
+        )
+        services.legal_aid_stage(
+            actor=handler, aid=aid, stage="arbitration", note="已向西湖区劳动人事争议仲裁委员会提交仲裁申请。"
+        )
+    committee = services.committee_add(
+        actor=admin, org=district, name="西湖区劳动争议调解委员会", kind=MediationCommittee.Kind.REGIONAL
+    )
+    mediator = services.mediator_add(actor=admin, committee=committee, name="周调解员")
+    today = timezone.localdate()
+    dismissal = Case.objects.filter(category="dismissal").first()
+    services.mediation_open(
+        actor=handler,
+        committee=committee,
+        subject="职工被口头辞退，要求支付经济补偿金。",
+        parties=[
+            services.PartyInput(side="worker", name="李女士", phone="13912340001"),
+            services.PartyInput(
+                side="employer", name="杭州翠苑大药房连锁有限公司", representative="人事经理 孙某"
+            ),
+        ],
+        known_on=today - datetime.timedelta(days=5),
+        received_on=today - datetime.timedelta(days=2),
+        case=dismissal,
+        mediator=mediator,
+    )
+    agreed = services.mediation_open(
+        actor=handler,
+        committee=committee,
+        subject="餐饮公司停业，拖欠职工一个月工资及经济补偿。",
+        parties=[
+            services.PartyInput(side="worker", name="赵先生", phone="13912340002"),
+            services.PartyInput(
+                side="employer", name="杭州西湖餐饮管理有限公司", representative="法定代表人 钱某"
+            ),
+        ],
+        known_on=today - datetime.timedelta(days=20),
+        received_on=today - datetime.timedelta(days=9),
+        mediator=mediator,
+    )
+    services.mediation_session_add(
+        actor=handler,
+        mediation=agreed,
+        held_on=today - datetime.timedelta(days=6),
+        place="文新街道职工服务中心",
+        notes="双方对欠薪金额无异议，对补偿金额分歧较大。",
+    )
+    services.mediation_agree(
+        actor=handler,
+        mediation=agreed,
+        terms="公司于十日内一次性支付工资6800元及经济补偿9000元。",
+        amount="15800",
+    )
+    for signer in ("worker", "employer", "mediator"):
+        services.mediation_sign(actor=handler, mediation=agreed, signer=signer)
+
+
+def _indicators() -> None:
+    """External indicators for two employers, as a human-resources bureau's file would give them."""
+    from gonghui.rights import services
+
+    admin = User.objects.get(blind_q(User, "mobile", "13800000004"))
+    district = Org.objects.get(code="330106")
+    today = timezone.localdate()
+    rows = []
+    for code, indicator, value, lat, lng in [
+        ("330106-G04", "si_arrears", 4, "30.2741", "120.1300"),
+        ("330106-G04", "arbitration_cases", 3, "30.2741", "120.1300"),
+        ("330106-G07", "utility_arrears", 3, "30.2590", "120.1480"),
+    ]:
+        org = Org.objects.get(code=code)
+        if not org.uscc:
+            continue
+        rows.append(
+            {
+                "uscc": org.uscc,
+                "name": org.employer_name or org.name,
+                "indicator": indicator,
+                "value": value,
+                "as_of": (today - datetime.timedelta(days=7)).isoformat(),
+                "latitude": lat,
+                "longitude": lng,
+            }
+        )
+    if rows:
+        services.indicators_put(actor=admin, org=district, rows=rows, source="demo")
 
 
 CLOSING = {

@@ -248,7 +248,8 @@ def _create(
         contact_name="" if anonymous else data.contact_name,
         contact_mobile="" if anonymous else data.contact_mobile,
         employer_org=employer_org,
-        employer_name=data.employer_name or (employer_org.name if employer_org else ""),
+        employer_name=data.employer_name
+        or ((employer_org.employer_name or employer_org.name) if employer_org else ""),
         employer_uscc=data.employer_uscc or ((employer_org.uscc or "") if employer_org else ""),
         work_division_code=data.work_division_code,
         work_place=data.work_place,
