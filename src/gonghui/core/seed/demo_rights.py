@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import datetime
 import random
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from django.utils import timezone
 
@@ -404,7 +406,7 @@ def _indicators() -> None:
     admin = User.objects.get(blind_q(User, "mobile", "13800000004"))
     district = Org.objects.get(code="330106")
     today = timezone.localdate()
-    rows = []
+    rows: list[Mapping[str, Any]] = []
     for code, indicator, value, lat, lng in [
         ("330106-G04", "si_arrears", 4, "30.2741", "120.1300"),
         ("330106-G04", "arbitration_cases", 3, "30.2741", "120.1300"),
