@@ -164,6 +164,51 @@ def test_a_named_request_needs_a_way_to_reach_the_worker(tree):
     assert err.value.code == "contact_required"
 
 
+def test_a_hotline_call_kept_by_the_operator_is_taken_on_at_once(
+    tree, district_cadre_a, settings, django_capture_on_commit_callbacks
+):
+    from gonghui.accounts.sms import LoggingSender
+
+    settings.GONGHUI_SMS_SENDER = "gonghui.accounts.sms.LoggingSender"
+    LoggingSender.outbox.clear()
+    with travel(at(2026, 11, 2)), django_capture_on_commit_callbacks(execute=True):
+        case, code = svc.case_record_call(
+            actor=district_cadre_a, org=tree.district_a, data=case_input(contact_name="王师傅"), keep=True
+        )
+    assert (case.org, case.route_code, case.channel) == (tree.district_a, "operator", "hotline")
+    assert (case.handler, case.status, case.acknowledged_at) == (
+        district_cadre_a, CaseStatus.ACKNOWLEDGED, at(2026, 11, 2)
+    )  # fmt: skip
+    received = CaseEvent.objects.get(case=case, kind="received")
+    assert (received.actor, received.org) == (district_cadre_a, tree.district_a)
+    # The caller gets the follow-up code by SMS, and nothing else keeps it.
+    assert (
+        LoggingSender.outbox == [("13912345678", LoggingSender.outbox[0][1])]
+        and code in LoggingSender.outbox[0][1]
+    )
+    assert sel.case_by_code(code=code) == case
+    assert svc.cases_sweep(today=D(2026, 11, 4)) == {"reminded": 0, "escalated": 0}  # taken on in time
+
+
+def test_a_hotline_call_is_handed_to_the_responsible_union_on_the_record(tree, district_cadre_a, chair_a):
+    with travel(at(2026, 11, 2)):
+        case, _code = svc.case_record_call(
+            actor=district_cadre_a, org=tree.district_a, data=case_input(), employer_org=tree.grassroots_a
+        )
+    assert (case.org, case.route_code, case.handler) == (tree.grassroots_a, "employer", None)
+    routed = CaseEvent.objects.get(case=case, kind="routed")
+    assert routed.actor == district_cadre_a and tree.grassroots_a.name in routed.note
+    assert Notice.objects.filter(user=chair_a, text__contains=case.number).exists()
+
+
+def test_an_operator_records_calls_only_for_unions_in_scope(tree, district_cadre_b, viewer_a):
+    with pytest.raises(NotFound):
+        svc.case_record_call(actor=district_cadre_b, org=tree.district_a, data=case_input(), keep=True)
+    with pytest.raises(PermissionDenied):
+        svc.case_record_call(actor=viewer_a, org=tree.district_a, data=case_input(), keep=True)
+    assert not Case.objects.exists()
+
+
 # --- ownership: first-contact responsibility ------------------------------------------------------------------
 
 
@@ -418,6 +463,9 @@ def test_a_withdrawn_request_cannot_be_reopened_and_its_handler_hears_of_it(take
     with pytest.raises(ServiceError) as err, travel(at(2026, 11, 4)):
         svc.case_reopen(case=case, reason="又拖欠了")
     assert err.value.code == "reopen_expired"
+    with pytest.raises(ServiceError) as err:
+        svc.case_rate(case=case, rating=1)
+    assert err.value.code == "withdrawn"
 
 
 # --- deadlines in working days ---------------------------------------------------------------------------------
