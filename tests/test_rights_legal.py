@@ -645,14 +645,21 @@ def test_the_agreement_pdf_is_a4_with_the_parties_terms_and_signed_dates(frozen,
     services.mediation_agree(
         actor=district_cadre_a, mediation=m, terms="公司一次性支付工资一万八千元", amount="18000"
     )
+    frozen.shift(datetime.timedelta(days=3))
     services.mediation_sign(actor=district_cadre_a, mediation=m, signer="worker")
+    m.refresh_from_db()
     html = mediation_agreement_html(m)
     assert (
         "劳动争议调解协议书" in html
-        and "2025年2月28日" in html
-        and "2026年11月2日" in html
+        and m.number in html
         and "孙经理" in html
+        and "人民币 18000.00 元" in html
     )
+    assert "最迟至 2025年2月28日" in html and "第二十九条" in html
+    assert (
+        html.count("2026年11月5日") == 1
+    )  # the worker's signature; the employer's and mediator's lines are blank
+    assert html.count("日期：") == 2 and "本协议经双方当事人签名" in html  # not yet in effect
     pdf = mediation_agreement_pdf(m)
     objects = b"".join(_pdf_streams(pdf))
     assert pdf.startswith(b"%PDF-") and b"/MediaBox [0 0 595.2" in objects  # A4 is 595 x 842 points
@@ -1137,3 +1144,19 @@ def test_list_pages_cost_the_same_queries_whatever_they_hold(frozen, tree, membe
     add(6)
     many = [count(reverse(name)) for name in LISTS]
     assert few == many
+
+
+def test_the_roster_page_shows_the_unions_own_lawyers_and_those_above_it_it_may_use(
+    tree, district_cadre_a, province_cadre, district_cadre_b
+):
+    own = services.lawyer_add(actor=district_cadre_a, org=tree.district_a, name="林律师")
+    services.lawyer_add(actor=province_cadre, org=tree.province, name="省律师")
+    services.lawyer_add(actor=district_cadre_b, org=tree.district_b, name="滨江律师")
+    page = logged_in(district_cadre_a).get(reverse("console:lawyer_list")).content.decode()
+    assert "林律师" in page and "省律师" in page and "滨江律师" not in page
+    assert reverse("console:lawyer_edit", args=[own.pk]) in page  # the union's own: editable
+    above = Lawyer.objects.get(name="省律师")
+    assert (
+        reverse("console:lawyer_edit", args=[above.pk]) not in page
+    )  # a union above's: usable, not editable
+    assert logged_in(district_cadre_a).get(reverse("console:lawyer_edit", args=[above.pk])).status_code == 404
