@@ -1,6 +1,18 @@
 from django.urls import path
 
-from .views import accounts, audit, exports, imports, members, orgs, requests, rights, rights_legal, rights_risk, roles
+from .views import (
+    accounts,
+    audit,
+    exports,
+    imports,
+    members,
+    orgs,
+    requests,
+    rights,
+    rights_legal,
+    rights_risk,
+    roles,
+)
 
 app_name = "console"
 
@@ -125,7 +137,9 @@ urlpatterns += [
     path("mediation/committees/", rights_legal.committee_list, name="committee_list"),
     path("mediation/committees/<int:committee_id>/", rights_legal.committee, name="committee"),
     path("mediation/<int:mediation_id>/", rights_legal.mediation, name="mediation"),
-    path("mediation/<int:mediation_id>/mediator/", rights_legal.mediation_mediator, name="mediation_mediator"),
+    path(
+        "mediation/<int:mediation_id>/mediator/", rights_legal.mediation_mediator, name="mediation_mediator"
+    ),
     path("mediation/<int:mediation_id>/session/", rights_legal.mediation_session, name="mediation_session"),
     path("mediation/<int:mediation_id>/agree/", rights_legal.mediation_agree, name="mediation_agree"),
     path("mediation/<int:mediation_id>/sign/", rights_legal.mediation_sign, name="mediation_sign"),

@@ -175,7 +175,9 @@ def case_get(*, actor: Any, case_id: int) -> Case:
         # anything else (no such request, or one outside every union the actor sees) stays a 404.
         found = Case.objects.select_related("org").filter(pk=case_id).first()
         if found is not None and actor_can(actor, "org.view", found.org):
-            raise PermissionDenied(_("Your role does not allow this action on %(org)s.") % {"org": found.org.name})
+            raise PermissionDenied(
+                _("Your role does not allow this action on %(org)s.") % {"org": found.org.name}
+            )
         raise NotFound(_("No such request in your scope."))
     return case
 

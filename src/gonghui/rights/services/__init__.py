@@ -104,19 +104,6 @@ __all__ = [
     "service_level_set",
 ]
 
-# risk warning
-__all__ += [
-    "ComputeResult",
-    "ImportResult",
-    "case_mark_signal",
-    "indicators_import",
-    "indicators_put",
-    "indicators_template_xlsx",
-    "risk_policy_set",
-    "risk_weight_set",
-    "risks_compute",
-]
-
 # legal aid and mediation
 __all__ += [
     "PartyInput",
