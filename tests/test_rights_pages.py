@@ -386,3 +386,23 @@ def services_error():
     from gonghui.core.errors import ServiceError
 
     return ServiceError
+
+
+def test_an_escalation_skips_a_parent_union_with_nobody_to_handle_it(
+    tree, member_a, chair_a, district_cadre_a
+):
+    # grassroots_a hangs under street_a, where nobody holds a role: the district above hears of it instead.
+    with time_machine.travel(TUESDAY - datetime.timedelta(days=30), tick=False):
+        case, _ = services.case_submit(
+            user=member_a,
+            data=services.CaseInput(
+                category="wages", description="三个月没发工资，老板不接电话", work_division_code="330106"
+            ),
+            employer_org=tree.grassroots_a,
+        )
+    assert case.org == tree.grassroots_a
+    with time_machine.travel(TUESDAY, tick=False):
+        services.cases_sweep()
+    case.refresh_from_db()
+    assert case.escalated_to == tree.district_a
+    assert Notice.objects.filter(user=district_cadre_a, url__contains=f"/rights/{case.pk}/").exists()

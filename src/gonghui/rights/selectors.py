@@ -9,7 +9,7 @@ from typing import Any
 
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet, When
 from django.db.models import Case as When_
-from django.db.models.functions import Substr
+from django.db.models.functions import Substr, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -323,12 +323,15 @@ def case_stats(
         s.handling_days_avg = round(handling.total_seconds() / 86400, 1)
     # On time: concluded on or before the conclusion deadline (local dates; a day's work counts whole).
     # A withdrawn request was closed by the worker, not concluded by the union.
-    closed = (
+    # Counted in the database (TruncDate takes the local date in the current time zone), so a province's
+    # figures cost one aggregate, not a pass over every closed request in Python.
+    s.on_time = (
         qs.filter(status=CaseStatus.CLOSED)
         .exclude(outcome=Outcome.WITHDRAWN)
-        .values_list("closed_at", "conclude_due")
+        .annotate(closed_on=TruncDate("closed_at"))
+        .filter(closed_on__lte=F("conclude_due"))
+        .count()
     )
-    s.on_time = sum(1 for at, due in closed.iterator(chunk_size=2000) if timezone.localdate(at) <= due)
     labels = dict(Category.choices)
     s.by_category = [
         (str(labels.get(row["category"], row["category"])), row["n"])

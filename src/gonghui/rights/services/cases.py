@@ -892,25 +892,45 @@ def _remind(case: Case, stage: str) -> None:
     )
 
 
+def _escalation_target(org: Org) -> Org | None:
+    """The nearest union above `org` where someone may handle requests: a street union often has no case
+    handler of its own, and an escalation that reaches nobody is no escalation. The direct parent when no
+    union above has one (the notice then waits for whoever is given the role). One query."""
+    from gonghui.orgs.models import RoleAssignment
+    from gonghui.orgs.rules import ROLE_PERMISSIONS
+
+    above = org.ancestor_ids()
+    if not above:
+        return None
+    roles = [role for role, perms in ROLE_PERMISSIONS.items() if PERM in perms]
+    staffed = set(
+        RoleAssignment.objects.filter(org_id__in=above, role__in=roles, user__is_active=True).values_list(
+            "org_id", flat=True
+        )
+    )
+    target_id = next((pk for pk in reversed(above) if pk in staffed), above[-1])
+    return Org.objects.filter(pk=target_id).first()
+
+
 def _escalate(case: Case, stage: str) -> None:
-    parent = case.org.parent
+    target = _escalation_target(case.org)
     case.escalated = rules.stage_text(rules.stage_set(case.escalated) | {stage})
-    case.escalated_to = parent or case.escalated_to
+    case.escalated_to = target or case.escalated_to
     case.save(update_fields=["escalated", "escalated_to"])
     text = str(STAGE_OVERDUE_TEXT[stage]) % {"number": case.number, "org": case.org.name}
-    if parent is not None:
-        notify_org(parent, PERM, text, _console_url(case))
+    if target is not None:
+        notify_org(target, PERM, text, _console_url(case))
     if case.handler_id:
         notify_users([case.handler_id], text, _console_url(case))
     else:
         notify_org(case.org, PERM, text, _console_url(case))
-    _event(case, CaseEvent.Kind.ESCALATED, org=parent or case.org, stage=stage)
+    _event(case, CaseEvent.Kind.ESCALATED, org=target or case.org, stage=stage)
     log_action(
         actor="system",
         action="gonghui.rights.case.escalated",
         obj=case,
         org_path=case.org.path,
-        data={"stage": stage, "to": getattr(parent, "pk", None)},
+        data={"stage": stage, "to": getattr(target, "pk", None)},
     )
 
 
