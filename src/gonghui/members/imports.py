@@ -286,8 +286,9 @@ def _person_from(table: Table, cells: list[Any], today: Any = None) -> tuple[New
     return NewMember(person, joined_on=joined, given=given), []
 
 
-# (item or None, problems, union code, the ID number's blind index, the staged values): one row's checked cells.
-_Prepared = tuple[NewMember | None, Errors, str, str | None, tuple[Any, ...] | None]
+# One row's checked cells: (the item, or None when the row is bad or was prepared by a helper process; its
+# problems; its union code; the ID number's blind index; the staged values; the ID number's first 17 digits).
+_Prepared = tuple[NewMember | None, Errors, str, str | None, tuple[Any, ...] | None, int | None]
 
 
 def _prepare_row(table: Table, cells: list[Any], today: Any, stage: bool) -> _Prepared:
@@ -296,11 +297,13 @@ def _prepare_row(table: Table, cells: list[Any], today: Any, stage: bool) -> _Pr
     item, errors = _person_from(table, cells, today)
     errors = [(key, str(reason)) for key, reason in errors]
     code = text(table.cell(cells, "union_code")) if table.has("union_code") else ""
-    index = payload = None
-    if item is not None and stage:
-        index = id_index(item.person.id_number)
-        payload = staging.prepare(item, index)
-    return item, errors, code, index, payload
+    index = payload = key = None
+    if item is not None:
+        key = int(item.person.id_number[:17])
+        if stage:
+            index = id_index(item.person.id_number)
+            payload = staging.prepare(item, index)
+    return item, errors, code, index, payload, key
 
 
 PARALLEL_MIN_ROWS = 20_000  # smaller files are checked in the worker's own process
@@ -311,7 +314,9 @@ _HELPER_STATE: tuple[Table, Any] | None = None  # what helper processes inherit 
 def _prepare_chunk(chunk: list[tuple[int, list[Any]]]) -> list[tuple[int, _Prepared]]:
     assert _HELPER_STATE is not None
     table, today = _HELPER_STATE
-    return [(row, _prepare_row(table, cells, today, True)) for row, cells in chunk]
+    # The staged values are all the dry run needs of a row: the row object is not sent back (pickling it
+    # would cost about as much as preparing it).
+    return [(row, (None, *_prepare_row(table, cells, today, True)[1:])) for row, cells in chunk]
 
 
 def _prepared_rows(table: Table, today: Any) -> Iterator[tuple[int, _Prepared]]:
@@ -434,11 +439,11 @@ class _MemberScan(_Scan):
     def take(self, row: int, prepared: _Prepared) -> None:
         """A row whose cells _prepare_row has checked (here or in a helper process): its union, and whether
         the file named the same person before."""
-        item, errors, code, index, payload = prepared
+        item, errors, code, index, payload, key = prepared
         org = self.target(code, errors)
-        if item is not None and org is not None:
-            item.org = org
-            key = int(item.person.id_number[:17])
+        if key is not None and org is not None:
+            if item is not None:
+                item.org = org
             first = self.seen.setdefault(key, row)
             if first != row:
                 errors = [
@@ -447,18 +452,18 @@ class _MemberScan(_Scan):
                         _("The same person is already on row %(row)d of this file.") % {"row": first},
                     )
                 ]
-        if errors or item is None or org is None:
+        if errors or key is None or org is None:
             self.bad(row, errors)
         else:
-            self.pending.append((row, item, index, payload))
+            self.pending.append((row, item, index, payload, org))
 
     def resolve(self) -> None:
         if not self.pending:
             return
         # The blind index computed with the row's other prepared values, reused for this lookup and the stage.
         by_index = {
-            index or id_index(item.person.id_number): (row, item, payload)
-            for row, item, index, payload in self.pending
+            index or id_index(item.person.id_number): (row, item, payload, org)
+            for row, item, index, payload, org in self.pending
         }
         live = {
             index: (org_id, path, name)
@@ -467,9 +472,8 @@ class _MemberScan(_Scan):
             ).values_list("id_number_index", "org_id", "org__path", "org__name")
         }
         good: dict[Org, list[NewMember]] = {}
-        for index, (row, item, payload) in by_index.items():
+        for index, (row, item, payload, target) in by_index.items():
             found = live.get(index)
-            target = item.org or self.job.org
             if self.stage is not None and payload is not None:
                 # Staged even when the person is a member elsewhere now: the commit looks again.
                 self.stage.add(row=row, org_id=target.pk, payload=payload)
@@ -486,9 +490,10 @@ class _MemberScan(_Scan):
                 self.bad(row, [("id_number", reason)])
                 continue
             self.existing += found is not None
-            good.setdefault(target, []).append(item)
+            self.valid += 1
+            if item is not None:  # (None: prepared by a helper for the stage, never written from here)
+                good.setdefault(target, []).append(item)
         self.pending = []
-        self.valid += sum(len(rows) for rows in good.values())
         if self.stage is not None:
             self.stage.flush()
         if self.write and good:
