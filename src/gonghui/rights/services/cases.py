@@ -28,6 +28,7 @@ from gonghui.core.context import current_request_info
 from gonghui.core.crypto import blind_index
 from gonghui.core.errors import PermissionDenied, ServiceError
 from gonghui.core.identifiers import clean_division_code, clean_mobile, clean_uscc
+from gonghui.core.models import Notice
 from gonghui.core.notify import notify_org, notify_users, send_sms
 from gonghui.core.uploads import (
     DOCUMENT_TYPES,
@@ -848,48 +849,127 @@ def cases_sweep(*, today: datetime.date | None = None) -> dict[str, int]:
             "escalated",
         )
     )
+    chunk: list[Case] = []
     for item in open_cases.iterator(chunk_size=500):
         if item.org_id not in remind_before:
             remind_before[item.org_id] = policy_for(item.org).remind_workdays_before
-        actions = rules.stage_actions(
+        if rules.stage_actions(
             _clock(item), today, remind_before=remind_before[item.org_id], workdays_between=between
-        )
-        if not actions:
-            continue
-        with transaction.atomic():
-            case = _locked(item)
-            for stage, action in rules.stage_actions(
-                _clock(case),
-                today,
-                remind_before=remind_before[item.org_id],
-                workdays_between=between,
-            ):
-                if action == "escalate":
-                    _escalate(case, stage)
-                    done["escalated"] += 1
-                else:
-                    _remind(case, stage)
-                    done["reminded"] += 1
+        ):
+            chunk.append(item)
+        if len(chunk) >= SWEEP_CHUNK:
+            _sweep_chunk(chunk, today, remind_before, between, done)
+            chunk = []
+    if chunk:
+        _sweep_chunk(chunk, today, remind_before, between, done)
     return done
 
 
-def _remind(case: Case, stage: str) -> None:
-    case.reminded = rules.stage_text(rules.stage_set(case.reminded) | {stage})
-    case.save(update_fields=["reminded"])
-    due = case.due_for(stage)
-    text = str(STAGE_DUE_TEXT[stage]) % {"number": case.number, "date": due.isoformat()}
-    if case.handler_id:
-        notify_users([case.handler_id], text, _console_url(case))
-    else:
-        notify_org(case.org, PERM, text, _console_url(case))
-    _event(case, CaseEvent.Kind.REMINDED, visible=False, stage=stage)
-    log_action(
-        actor="system",
-        action="gonghui.rights.case.reminded",
-        obj=case,
-        org_path=case.org.path,
-        data={"stage": stage},
-    )
+# A sweep acts on this many requests per transaction: the row locks, the updates, the events and the notices of
+# a chunk are written in bulk (a year with a hundred thousand requests makes hundreds of thousands of reminders
+# and escalations; one at a time they cost ten queries each).
+SWEEP_CHUNK = 200
+
+
+class _Notices:
+    """The notices of one chunk, written with one bulk insert; the holders of the permission at each union are
+    read once per sweep."""
+
+    def __init__(self) -> None:
+        self.rows: list[Notice] = []
+        self.holders: dict[int, list[int]] = {}
+
+    def to_users(self, user_ids: list[int], text: str, url: str) -> None:
+        self.rows.extend(Notice(user_id=pk, text=text[:300], url=url) for pk in user_ids)
+
+    def to_org(self, org: Org, text: str, url: str) -> None:
+        if org.pk not in self.holders:
+            from gonghui.orgs.models import RoleAssignment
+            from gonghui.orgs.rules import ROLE_PERMISSIONS
+
+            roles = [role for role, perms in ROLE_PERMISSIONS.items() if PERM in perms]
+            self.holders[org.pk] = sorted(
+                set(
+                    RoleAssignment.objects.filter(org=org, role__in=roles, user__is_active=True).values_list(
+                        "user_id", flat=True
+                    )
+                )
+            )
+        self.to_users(self.holders[org.pk], text, url)
+
+    def flush(self) -> None:
+        Notice.objects.bulk_create(self.rows)
+        self.rows = []
+
+
+def _sweep_chunk(
+    items: list[Case],
+    today: datetime.date,
+    remind_before: dict[int, int],
+    between: Any,
+    done: dict[str, int],
+) -> None:
+    targets: dict[int, Org | None] = {}
+    notices = _Notices()
+    with transaction.atomic():
+        # Locked afresh: another sweep or a handler may have acted since the rows were read.
+        fresh = (
+            Case.objects.select_for_update(of=("self",))
+            .select_related("org", "org__parent")
+            .filter(pk__in=[c.pk for c in items])
+            .order_by("pk")
+        )
+        changed: list[Case] = []
+        events: list[CaseEvent] = []
+        now = timezone.now()
+        for case in fresh:
+            actions = rules.stage_actions(
+                _clock(case), today, remind_before=remind_before[case.org_id], workdays_between=between
+            )
+            for stage, action in actions:
+                url = _console_url(case)
+                if action == "escalate":
+                    if case.org_id not in targets:
+                        targets[case.org_id] = _escalation_target(case.org)
+                    target = targets[case.org_id]
+                    case.escalated = rules.stage_text(rules.stage_set(case.escalated) | {stage})
+                    case.escalated_to = target or case.escalated_to
+                    text = str(STAGE_OVERDUE_TEXT[stage]) % {"number": case.number, "org": case.org.name}
+                    if target is not None:
+                        notices.to_org(target, text, url)
+                    event_org, kind, visible = target or case.org, CaseEvent.Kind.ESCALATED, True
+                    data: dict[str, Any] = {"stage": stage, "to": getattr(target, "pk", None)}
+                    done["escalated"] += 1
+                else:
+                    case.reminded = rules.stage_text(rules.stage_set(case.reminded) | {stage})
+                    text = str(STAGE_DUE_TEXT[stage]) % {
+                        "number": case.number,
+                        "date": case.due_for(stage).isoformat(),
+                    }
+                    event_org, kind, visible = case.org, CaseEvent.Kind.REMINDED, False
+                    data = {"stage": stage}
+                    done["reminded"] += 1
+                if case.handler_id:
+                    notices.to_users([case.handler_id], text, url)
+                else:
+                    notices.to_org(case.org, text, url)
+                events.append(
+                    CaseEvent(
+                        case=case, kind=kind, at=now, org=event_org, stage=stage, visible_to_worker=visible
+                    )
+                )
+                log_action(
+                    actor="system",
+                    action=f"gonghui.rights.case.{'escalated' if action == 'escalate' else 'reminded'}",
+                    obj=case,
+                    org_path=case.org.path,
+                    data=data,
+                )
+            if actions:
+                changed.append(case)
+        Case.objects.bulk_update(changed, ["reminded", "escalated", "escalated_to"])
+        CaseEvent.objects.bulk_create(events)
+        notices.flush()
 
 
 def _escalation_target(org: Org) -> Org | None:
@@ -910,28 +990,6 @@ def _escalation_target(org: Org) -> Org | None:
     )
     target_id = next((pk for pk in reversed(above) if pk in staffed), above[-1])
     return Org.objects.filter(pk=target_id).first()
-
-
-def _escalate(case: Case, stage: str) -> None:
-    target = _escalation_target(case.org)
-    case.escalated = rules.stage_text(rules.stage_set(case.escalated) | {stage})
-    case.escalated_to = target or case.escalated_to
-    case.save(update_fields=["escalated", "escalated_to"])
-    text = str(STAGE_OVERDUE_TEXT[stage]) % {"number": case.number, "org": case.org.name}
-    if target is not None:
-        notify_org(target, PERM, text, _console_url(case))
-    if case.handler_id:
-        notify_users([case.handler_id], text, _console_url(case))
-    else:
-        notify_org(case.org, PERM, text, _console_url(case))
-    _event(case, CaseEvent.Kind.ESCALATED, org=target or case.org, stage=stage)
-    log_action(
-        actor="system",
-        action="gonghui.rights.case.escalated",
-        obj=case,
-        org_path=case.org.path,
-        data={"stage": stage, "to": getattr(target, "pk", None)},
-    )
 
 
 # --- rules as data -----------------------------------------------------------------------------------------------
