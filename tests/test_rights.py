@@ -659,10 +659,11 @@ def test_it_escalates_an_overdue_stage_to_the_parent_union_once(
     assert Notice.objects.filter(user=chair_a, text__contains=fresh.number).count() == 2
     # The union above now sees the request in its queue.
     assert sel.case_get(actor=street_handler, case_id=fresh.pk) == fresh
-    assert (
-        AuditRecord.objects.filter(action="gonghui.rights.case.escalated", object_id=str(fresh.pk)).count()
-        == 1
-    )
+    # Audited per sweep chunk (decisions.md §14), naming the request, the stage and the union above.
+    swept = [r.data for r in AuditRecord.objects.filter(action="gonghui.rights.case.swept")]
+    assert [a for d in swept for a in d["actions"] if a[1] == "escalate"] == [
+        [fresh.pk, "escalate", "ack", tree.street_a.pk]
+    ]
 
 
 def test_running_the_sweep_twice_does_nothing_more(fresh):

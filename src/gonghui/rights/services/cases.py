@@ -865,9 +865,9 @@ def cases_sweep(*, today: datetime.date | None = None) -> dict[str, int]:
     return done
 
 
-# A sweep acts on this many requests per transaction: the row locks, the updates, the events and the notices of
-# a chunk are written in bulk (a year with a hundred thousand requests makes hundreds of thousands of reminders
-# and escalations; one at a time they cost ten queries each).
+# A sweep acts on this many requests per transaction: the row locks, the updates, the events, the notices and
+# one audit record of a chunk are written in bulk (a year with a hundred thousand requests makes hundreds of
+# thousands of reminders and escalations; one at a time they cost ten queries each).
 SWEEP_CHUNK = 200
 
 
@@ -921,6 +921,7 @@ def _sweep_chunk(
         )
         changed: list[Case] = []
         events: list[CaseEvent] = []
+        acted: list[list[Any]] = []  # [request id, "remind" | "escalate", stage, union escalated to]
         now = timezone.now()
         for case in fresh:
             actions = rules.stage_actions(
@@ -958,18 +959,25 @@ def _sweep_chunk(
                         case=case, kind=kind, at=now, org=event_org, stage=stage, visible_to_worker=visible
                     )
                 )
-                log_action(
-                    actor="system",
-                    action=f"gonghui.rights.case.{'escalated' if action == 'escalate' else 'reminded'}",
-                    obj=case,
-                    org_path=case.org.path,
-                    data=data,
-                )
+                acted.append([case.pk, action, *data.values()])
             if actions:
                 changed.append(case)
         Case.objects.bulk_update(changed, ["reminded", "escalated", "escalated_to"])
         CaseEvent.objects.bulk_create(events)
         notices.flush()
+        # One audit record per chunk (decisions.md §14: bulk paths audit per batch); every reminder and
+        # escalation is also an event on its request.
+        if acted:
+            log_action(
+                actor="system",
+                action="gonghui.rights.case.swept",
+                data={
+                    "day": today.isoformat(),
+                    "reminded": sum(1 for a in acted if a[1] == "remind"),
+                    "escalated": sum(1 for a in acted if a[1] == "escalate"),
+                    "actions": acted,
+                },
+            )
 
 
 def _escalation_target(org: Org) -> Org | None:
