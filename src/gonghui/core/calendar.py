@@ -9,6 +9,7 @@ callers show such deadlines as provisional instead of failing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -105,7 +106,22 @@ def add_workdays_checked(start: date, days: int) -> tuple[date, bool]:
 
 def workdays_between(start: date, end: date) -> int:
     """The number of working days after `start` up to and including `end` (0 when end <= start)."""
+    return _count_workdays(_Schedule(), start, end)
+
+
+def workdays_counter() -> Callable[[date, date], int]:
+    """`workdays_between` for a job that counts many spans in one run (the deadline sweep): the entered
+    schedule is read once for the run, not once per count, and each answer is remembered."""
     schedule = _Schedule()
+
+    @lru_cache(maxsize=4096)
+    def count(start: date, end: date) -> int:
+        return _count_workdays(schedule, start, end)
+
+    return count
+
+
+def _count_workdays(schedule: _Schedule, start: date, end: date) -> int:
     count = 0
     current = start
     while current < end:

@@ -9,7 +9,6 @@ taken, one handler; only a hand-over on the record changes who that is.
 from __future__ import annotations
 
 import datetime
-import functools
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -23,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gonghui.accounts import throttle
 from gonghui.core.audit import log_action
-from gonghui.core.calendar import add_workdays_checked, workdays_between
+from gonghui.core.calendar import add_workdays_checked, workdays_counter
 from gonghui.core.context import current_request_info
 from gonghui.core.crypto import blind_index
 from gonghui.core.errors import PermissionDenied, ServiceError
@@ -831,7 +830,7 @@ def cases_sweep(*, today: datetime.date | None = None) -> dict[str, int]:
     remind_before: dict[int, int] = {}
     # Many open requests share a deadline: count the working days to each deadline once per run, not once per
     # request and stage (each count walks the calendar and reads the entered schedule).
-    between = functools.cache(workdays_between)
+    between = workdays_counter()
     open_cases = (
         Case.objects.exclude(status=CaseStatus.CLOSED)
         .exclude(escalated=rules.stage_text(set(rules.STAGES)))  # nothing left to remind or escalate
@@ -850,6 +849,9 @@ def cases_sweep(*, today: datetime.date | None = None) -> dict[str, int]:
         )
     )
     chunk: list[Case] = []
+    # Read once per run: the union each union escalates to, and who holds the permission at each union.
+    targets: dict[int, Org | None] = {}
+    holders: dict[int, list[int]] = {}
     for item in open_cases.iterator(chunk_size=500):
         if item.org_id not in remind_before:
             remind_before[item.org_id] = policy_for(item.org).remind_workdays_before
@@ -858,10 +860,10 @@ def cases_sweep(*, today: datetime.date | None = None) -> dict[str, int]:
         ):
             chunk.append(item)
         if len(chunk) >= SWEEP_CHUNK:
-            _sweep_chunk(chunk, today, remind_before, between, done)
+            _sweep_chunk(chunk, today, remind_before, between, done, targets, holders)
             chunk = []
     if chunk:
-        _sweep_chunk(chunk, today, remind_before, between, done)
+        _sweep_chunk(chunk, today, remind_before, between, done, targets, holders)
     return done
 
 
@@ -875,9 +877,9 @@ class _Notices:
     """The notices of one chunk, written with one bulk insert; the holders of the permission at each union are
     read once per sweep."""
 
-    def __init__(self) -> None:
+    def __init__(self, holders: dict[int, list[int]]) -> None:
         self.rows: list[Notice] = []
-        self.holders: dict[int, list[int]] = {}
+        self.holders = holders
 
     def to_users(self, user_ids: list[int], text: str, url: str) -> None:
         self.rows.extend(Notice(user_id=pk, text=text[:300], url=url) for pk in user_ids)
@@ -908,9 +910,10 @@ def _sweep_chunk(
     remind_before: dict[int, int],
     between: Any,
     done: dict[str, int],
+    targets: dict[int, Org | None],
+    holders: dict[int, list[int]],
 ) -> None:
-    targets: dict[int, Org | None] = {}
-    notices = _Notices()
+    notices = _Notices(holders)
     with transaction.atomic():
         # Locked afresh: another sweep or a handler may have acted since the rows were read.
         fresh = (
