@@ -222,6 +222,28 @@ def cases_of(*, user: Any) -> QuerySet[Case]:
     return Case.objects.filter(requester=user).select_related("org").order_by("-received_at")
 
 
+def cases_followed(*, ids: set[int] | frozenset[int]) -> QuerySet[Case]:
+    """The requests whose follow-up code was entered in this browser session (their ids kept in the session)."""
+    return Case.objects.filter(pk__in=ids).select_related("org").order_by("-received_at")
+
+
+def transfer_targets(*, org: Org) -> list[tuple[int, str]]:
+    """Unions a request is commonly passed to: the parent, the siblings and the children of its union (names
+    and codes of unions are public structure). Two queries."""
+    near = Org.objects.filter(is_active=True).exclude(pk=org.pk)
+    found = near.filter(
+        Q(parent_id=org.pk) | Q(pk=org.parent_id) | Q(parent_id=org.parent_id, parent__isnull=False)
+    )
+    return [(o.pk, o.name) for o in found.order_by("depth", "name")[:100]]
+
+
+def transfer_target_get(*, org_id: int | None = None, code: str = "") -> Org | None:
+    """An active union to transfer a request to, by id or by org code; None when there is none."""
+    if code:
+        return Org.objects.filter(code=code.strip(), is_active=True).first()
+    return Org.objects.filter(pk=org_id or 0, is_active=True).first()
+
+
 def case_of_worker(*, user: Any, case_id: int, followed: set[int] | frozenset[int] = frozenset()) -> Case:
     """A request the person made while signed in, or one whose follow-up code they entered in this session."""
     case = Case.objects.select_related("org", "escalated_to").filter(pk=case_id).first()

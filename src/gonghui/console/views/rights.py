@@ -21,7 +21,6 @@ from gonghui.core.errors import NotFound, PermissionDenied, ServiceError
 from gonghui.core.masking import mask_mobile
 from gonghui.core.uploads import attachment_response
 from gonghui.orgs import selectors as org_selectors
-from gonghui.orgs.models import Org
 from gonghui.orgs.services import require
 from gonghui.rights import selectors, services
 from gonghui.rights.models import Case, CaseStatus, Stage
@@ -152,17 +151,6 @@ def _stages(case: Case, today: datetime.date) -> list[dict[str, Any]]:
     return rows
 
 
-def _transfer_choices(org: Org) -> list[tuple[int, str]]:
-    """Unions a request is commonly passed to: the parent, the siblings and the children of its union."""
-    near = Org.objects.filter(is_active=True).exclude(pk=org.pk)
-    ids: set[int] = set()
-    if org.parent_id:
-        ids.add(org.parent_id)
-        ids |= set(near.filter(parent_id=org.parent_id).values_list("pk", flat=True)[:50])
-    ids |= set(near.filter(parent_id=org.pk).values_list("pk", flat=True)[:50])
-    return [(o.pk, o.name) for o in Org.objects.filter(pk__in=ids).order_by("depth", "name")]
-
-
 @console_view
 def case_detail(request: ConsoleRequest, case_id: int) -> HttpResponse:
     case = selectors.case_get(actor=request.user, case_id=case_id)
@@ -191,7 +179,7 @@ def case_detail(request: ConsoleRequest, case_id: int) -> HttpResponse:
             "document_form": CaseDocumentForm(),
             "handover_form": handover,
             "transfer_form": transfer,
-            "transfer_choices": _transfer_choices(case.org),
+            "transfer_choices": selectors.transfer_targets(org=case.org),
             "close_form": CaseCloseForm(),
             "open": case.status != CaseStatus.CLOSED,
         },
@@ -271,10 +259,9 @@ def case_document(request: ConsoleRequest, case_id: int, document_id: int) -> Ht
 @console_view
 @require_POST
 def case_handover(request: ConsoleRequest, case_id: int) -> HttpResponse:
-    from gonghui.accounts.models import User
-
     case = selectors.case_get(actor=request.user, case_id=case_id)
-    to_user = User.objects.filter(pk=request.POST.get("to_user") or 0, is_active=True).first()
+    wanted = request.POST.get("to_user", "")
+    to_user = next((u for u in selectors.handlers_for(org=case.org) if str(u.pk) == wanted), None)
     note = request.POST.get("note", "")
     return _after(
         request,
@@ -288,12 +275,10 @@ def case_handover(request: ConsoleRequest, case_id: int) -> HttpResponse:
 @require_POST
 def case_transfer(request: ConsoleRequest, case_id: int) -> HttpResponse:
     case = selectors.case_get(actor=request.user, case_id=case_id)
-    code = (request.POST.get("to_org_code") or "").strip()
-    target: Org | None
-    if code:
-        target = Org.objects.filter(code=code, is_active=True).first()
-    else:
-        target = Org.objects.filter(pk=request.POST.get("to_org") or 0, is_active=True).first()
+    org_id = request.POST.get("to_org", "")
+    target = selectors.transfer_target_get(
+        org_id=int(org_id) if org_id.isdigit() else None, code=request.POST.get("to_org_code") or ""
+    )
     if target is None:
         messages.error(request, _("Choose the union to transfer to, or type its code."))
         return redirect("console:rights_case", case_id=case_id)

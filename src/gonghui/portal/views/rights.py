@@ -40,7 +40,7 @@ def rights_home(request: HttpRequest) -> HttpResponse:
     """The entrance: ask for help, my requests, follow one with a code."""
     mine = list(selectors.cases_of(user=request.user)[:20]) if request.user.is_authenticated else []
     followed_ids = _followed(request) - {c.pk for c in mine}
-    followed = list(Case.objects.filter(pk__in=followed_ids).select_related("org").order_by("-received_at"))
+    followed = list(selectors.cases_followed(ids=followed_ids))
     return render(
         request,
         "portal/rights/home.html",
