@@ -21,19 +21,24 @@ def notify_users(users: Iterable[Any], text: str, url: str = "") -> int:
     return len(rows)
 
 
+def holder_ids(org: Any, perm: str) -> list[int]:
+    """The active people holding a role with `perm` at `org` itself (not its ancestors). One query."""
+    from gonghui.orgs.models import RoleAssignment
+    from gonghui.orgs.rules import roles_with
+
+    return sorted(
+        set(
+            RoleAssignment.objects.filter(
+                org=org, role__in=roles_with(perm), user__is_active=True
+            ).values_list("user_id", flat=True)
+        )
+    )
+
+
 def notify_org(org: Any, perm: str, text: str, url: str = "") -> int:
     """Notify the people holding a role with `perm` at `org` itself (not its ancestors: escalation is a
     separate, explicit step)."""
-    from gonghui.orgs.models import RoleAssignment
-    from gonghui.orgs.rules import ROLE_PERMISSIONS
-
-    roles = [role for role, perms in ROLE_PERMISSIONS.items() if perm in perms]
-    user_ids = set(
-        RoleAssignment.objects.filter(org=org, role__in=roles, user__is_active=True).values_list(
-            "user_id", flat=True
-        )
-    )
-    return notify_users(sorted(user_ids), text, url)
+    return notify_users(holder_ids(org, perm), text, url)
 
 
 def send_sms(mobile: str, text: str) -> None:

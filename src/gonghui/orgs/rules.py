@@ -58,5 +58,10 @@ def can_hang_under(kind: str, parent_kind: str | None) -> bool:
     return parent_kind in ALLOWED_PARENTS.get(kind, frozenset())
 
 
+def roles_with(perm: str) -> list[str]:
+    """The roles that grant `perm`."""
+    return [role for role, perms in ROLE_PERMISSIONS.items() if perm in perms]
+
+
 def permissions_for(role: str) -> frozenset[str]:
     return ROLE_PERMISSIONS.get(role, frozenset())

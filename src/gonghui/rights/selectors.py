@@ -202,14 +202,13 @@ def case_document_get(*, actor: Any, case_id: int, document_id: int) -> CaseDocu
 def handlers_for(*, org: Org) -> list[Any]:
     """The people who may handle requests of `org`: case handlers and administrators here or above it."""
     from gonghui.orgs.models import RoleAssignment
-    from gonghui.orgs.rules import ROLE_PERMISSIONS
+    from gonghui.orgs.rules import roles_with
 
-    roles = [role for role, perms in ROLE_PERMISSIONS.items() if PERM in perms]
     ids = [*org.ancestor_ids(), org.pk]
     people = {
         ra.user.pk: ra.user
         for ra in RoleAssignment.objects.filter(
-            org_id__in=ids, role__in=roles, user__is_active=True
+            org_id__in=ids, role__in=roles_with(PERM), user__is_active=True
         ).select_related("user")
     }
     return sorted(people.values(), key=lambda u: u.real_name)

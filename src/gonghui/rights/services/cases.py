@@ -28,7 +28,7 @@ from gonghui.core.crypto import blind_index
 from gonghui.core.errors import PermissionDenied, ServiceError
 from gonghui.core.identifiers import clean_division_code, clean_mobile, clean_uscc
 from gonghui.core.models import Notice
-from gonghui.core.notify import notify_org, notify_users, send_sms
+from gonghui.core.notify import holder_ids, notify_org, notify_users, send_sms
 from gonghui.core.uploads import (
     DOCUMENT_TYPES,
     check_upload,
@@ -886,17 +886,7 @@ class _Notices:
 
     def to_org(self, org: Org, text: str, url: str) -> None:
         if org.pk not in self.holders:
-            from gonghui.orgs.models import RoleAssignment
-            from gonghui.orgs.rules import ROLE_PERMISSIONS
-
-            roles = [role for role, perms in ROLE_PERMISSIONS.items() if PERM in perms]
-            self.holders[org.pk] = sorted(
-                set(
-                    RoleAssignment.objects.filter(org=org, role__in=roles, user__is_active=True).values_list(
-                        "user_id", flat=True
-                    )
-                )
-            )
+            self.holders[org.pk] = holder_ids(org, PERM)
         self.to_users(self.holders[org.pk], text, url)
 
     def flush(self) -> None:
@@ -988,16 +978,15 @@ def _escalation_target(org: Org) -> Org | None:
     handler of its own, and an escalation that reaches nobody is no escalation. The direct parent when no
     union above has one (the notice then waits for whoever is given the role). One query."""
     from gonghui.orgs.models import RoleAssignment
-    from gonghui.orgs.rules import ROLE_PERMISSIONS
+    from gonghui.orgs.rules import roles_with
 
     above = org.ancestor_ids()
     if not above:
         return None
-    roles = [role for role, perms in ROLE_PERMISSIONS.items() if PERM in perms]
     staffed = set(
-        RoleAssignment.objects.filter(org_id__in=above, role__in=roles, user__is_active=True).values_list(
-            "org_id", flat=True
-        )
+        RoleAssignment.objects.filter(
+            org_id__in=above, role__in=roles_with(PERM), user__is_active=True
+        ).values_list("org_id", flat=True)
     )
     target_id = next((pk for pk in reversed(above) if pk in staffed), above[-1])
     return Org.objects.filter(pk=target_id).first()

@@ -29,6 +29,7 @@ from django.utils.translation import gettext_lazy as _
 from gonghui.core.audit import log_action
 from gonghui.core.errors import ServiceError
 from gonghui.core.models import Notice
+from gonghui.core.notify import holder_ids
 from gonghui.members.routing import territorial_for
 from gonghui.members.rules import HOLDING_KINDS
 from gonghui.orgs.models import Org
@@ -455,19 +456,8 @@ def risk_coordinates_set(coordinates: Mapping[str, tuple[Decimal, Decimal]]) -> 
 
 
 def _case_handlers(org: Org) -> list[int]:
-    """Who notify_org(org, "case.handle") would tell: the people holding a role with case handling at the union
-    itself. Read once per union and run."""
-    from gonghui.orgs.models import RoleAssignment
-    from gonghui.orgs.rules import ROLE_PERMISSIONS
-
-    roles = [role for role, perms in ROLE_PERMISSIONS.items() if PERM in perms]
-    return sorted(
-        set(
-            RoleAssignment.objects.filter(org=org, role__in=roles, user__is_active=True).values_list(
-                "user_id", flat=True
-            )
-        )
-    )
+    """Who notify_org(org, "case.handle") would tell. Read once per union and run."""
+    return holder_ids(org, PERM)
 
 
 def _warning_text(row: EmployerRisk, reasons: list[rules.Reason]) -> str:
