@@ -181,6 +181,15 @@ def _tell_worker(case: Case, text: str) -> None:
         send_sms(case.contact_mobile, text)
 
 
+def _tell_union(case: Case) -> None:
+    """A new request reaches its union's case handlers."""
+    text = str(_("New request %(number)s: %(category)s")) % {
+        "number": case.number,
+        "category": case.get_category_display(),
+    }
+    notify_org(case.org, PERM, text, _console_url(case))
+
+
 def _console_url(case: Case) -> str:
     return reverse("console:rights_case", args=[case.pk])
 
@@ -389,13 +398,7 @@ def case_submit(
             stored = _attach_all(case, documents, actor=None if anonymous else user, by_worker=True)
             _event(case, CaseEvent.Kind.RECEIVED, note=str(Channel(channel).label))
             _event(case, CaseEvent.Kind.ROUTED, note=case.route_note)
-            notify_org(
-                case.org,
-                PERM,
-                str(_("New request %(number)s: %(category)s"))
-                % {"number": case.number, "category": case.get_category_display()},
-                _console_url(case),
-            )
+            _tell_union(case)
             _tell_worker(
                 case,
                 str(_("Your request %(number)s was received by %(org)s."))
@@ -452,13 +455,7 @@ def case_record_call(
             _event(case, CaseEvent.Kind.ACKNOWLEDGED, actor=actor, stage=Stage.ACK)
         else:
             _event(case, CaseEvent.Kind.ROUTED, actor=actor, note=case.route_note)
-            notify_org(
-                case.org,
-                PERM,
-                str(_("New request %(number)s: %(category)s"))
-                % {"number": case.number, "category": case.get_category_display()},
-                _console_url(case),
-            )
+            _tell_union(case)
         if case.contact_mobile:
             send_sms(
                 case.contact_mobile,
