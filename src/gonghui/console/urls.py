@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from .views import (
     accounts,
@@ -145,4 +145,13 @@ urlpatterns += [
     path("mediation/<int:mediation_id>/sign/", rights_legal.mediation_sign, name="mediation_sign"),
     path("mediation/<int:mediation_id>/end/", rights_legal.mediation_end, name="mediation_end"),
     path("mediation/<int:mediation_id>/agreement.pdf", rights_legal.mediation_pdf, name="mediation_pdf"),
+]
+
+# Democratic management (DOMAIN §3): each app's console pages are listed in their own module.
+urlpatterns += [
+    path("congress/", include("gonghui.console.urls_congress")),
+    path("proposals/", include("gonghui.console.urls_proposals")),
+    path("suggestions/", include("gonghui.console.urls_suggestions")),
+    path("disclosure/", include("gonghui.console.urls_disclosure")),
+    path("contracts/", include("gonghui.console.urls_contracts")),
 ]

@@ -19,11 +19,19 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "member.manage",
             "member.reveal",
             "dues.manage",
+            # Democratic management (DOMAIN §3): reading all of it, running the congress and its polls,
+            # the proposal committee's work, suggestions, disclosure and collective contracts.
+            "democracy.view",
+            "congress.manage",
+            "proposal.manage",
+            "suggestion.manage",
+            "disclosure.manage",
+            "contract.manage",
         }
     ),
     Role.REVIEWER: frozenset({"org.view", "review", "member.view"}),
     Role.CASE_HANDLER: frozenset({"org.view", "case.handle"}),
-    Role.VIEWER: frozenset({"org.view", "member.view"}),
+    Role.VIEWER: frozenset({"org.view", "member.view", "democracy.view"}),
 }
 
 # Which kinds may hang under which. The depth is not fixed (DOMAIN §1): a grassroots union may sit under a

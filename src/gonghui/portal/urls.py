@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from .views import account, home, members, mydata, privacy, rights, twofactor
 
@@ -68,4 +68,13 @@ urlpatterns += [
     path("rights/<int:case_id>/rate/", rights.rights_rate, name="rights_rate"),
     path("rights/<int:case_id>/reopen/", rights.rights_reopen, name="rights_reopen"),
     path("rights/<int:case_id>/withdraw/", rights.rights_withdraw, name="rights_withdraw"),
+]
+
+# Democratic management (DOMAIN §3): each app's portal pages are listed in their own module.
+urlpatterns += [
+    path("congress/", include("gonghui.portal.urls_congress")),
+    path("proposals/", include("gonghui.portal.urls_proposals")),
+    path("suggestions/", include("gonghui.portal.urls_suggestions")),
+    path("disclosure/", include("gonghui.portal.urls_disclosure")),
+    path("contracts/", include("gonghui.portal.urls_contracts")),
 ]

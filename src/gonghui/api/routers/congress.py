@@ -1,0 +1,5 @@
+"""The congress API."""
+
+from ninja import Router
+
+router = Router(tags=["congress"])

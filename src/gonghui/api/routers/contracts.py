@@ -1,0 +1,5 @@
+"""The contracts API."""
+
+from ninja import Router
+
+router = Router(tags=["contracts"])

@@ -1,0 +1,5 @@
+"""The disclosure API."""
+
+from ninja import Router
+
+router = Router(tags=["disclosure"])

@@ -1,0 +1,5 @@
+"""The proposals API."""
+
+from ninja import Router
+
+router = Router(tags=["proposals"])

@@ -1,0 +1,5 @@
+"""The suggestions API."""
+
+from ninja import Router
+
+router = Router(tags=["suggestions"])
