@@ -449,12 +449,12 @@ def poll_count(*, actor: Any, poll: Poll) -> Poll:
                 ]
             )
         options = list(PollOption.objects.filter(poll=poll).values_list("pk", "label"))
+        raw: list[tuple[Any, Any]]
         if poll.secret:
-            raw = Ballot.objects.filter(poll=poll).values_list("marks", "write_ins")
+            raw = list(Ballot.objects.filter(poll=poll).values_list("marks", "write_ins"))
         else:
-            raw = (
-                (p, []) for p in Participation.objects.filter(poll=poll).values_list("open_marks", flat=True)
-            )
+            opened = Participation.objects.filter(poll=poll).values_list("open_marks", flat=True)
+            raw = [(marks, []) for marks in opened]
         ballots = [_marks_from_row(m, w) for m, w in raw]
         issued = poll.participations.count()
         tally = rules.count_poll(
