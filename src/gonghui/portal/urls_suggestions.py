@@ -1,5 +1,12 @@
 """The portal pages of the suggestions app; included from portal/urls.py, names live in the "portal" namespace."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from .views import suggestions as v
+
+urlpatterns: list = [
+    path("", v.suggestions_home, name="suggestions"),
+    path("new/", v.suggestion_new, name="suggestion_new"),
+    path("adopted/", v.suggestions_adopted, name="suggestions_adopted"),
+    path("<int:suggestion_id>/", v.suggestion_detail, name="suggestion"),
+]

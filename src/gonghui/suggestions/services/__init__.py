@@ -1,0 +1,27 @@
+"""Writes of rationalisation suggestions (合理化建议)."""
+
+from .suggestions import (
+    PERM,
+    SuggestionInput,
+    suggestion_clean,
+    suggestion_decide,
+    suggestion_evaluate,
+    suggestion_from_proposal,
+    suggestion_implement,
+    suggestion_note,
+    suggestion_reward,
+    suggestion_submit,
+)
+
+__all__ = [
+    "PERM",
+    "SuggestionInput",
+    "suggestion_clean",
+    "suggestion_decide",
+    "suggestion_evaluate",
+    "suggestion_from_proposal",
+    "suggestion_implement",
+    "suggestion_note",
+    "suggestion_reward",
+    "suggestion_submit",
+]
