@@ -295,6 +295,7 @@ def _still_open(poll_id: int) -> bool:
 
 def paper_issue(*, actor: Any, poll: Poll, delegate: Delegate) -> Participation:
     """The secretariat hands a present delegate a paper ballot; it counts as their participation."""
+    poll = Poll.objects.select_related("meeting__congress__org").get(pk=poll.pk)
     require(actor=actor, perm=MANAGE, org=poll.meeting.congress.org)
     if delegate.congress_id != poll.meeting.congress_id:
         raise NotFound(_("No such delegate."))
@@ -332,6 +333,7 @@ def paper_entry_record(
 ) -> PaperEntry:
     """A teller enters one returned paper ballot after voting closed. Each teller enters every ballot; an entry
     may be corrected by the same teller until the count."""
+    poll = Poll.objects.select_related("meeting__congress__org").get(pk=poll.pk)
     if actor is None or actor.pk not in (poll.teller_a_id, poll.teller_b_id):
         raise PermissionDenied(_("Only the two tellers of this vote enter paper ballots."))
     if poll.status != PollStatus.CLOSED or poll.result is not None:
