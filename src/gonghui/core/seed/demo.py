@@ -390,6 +390,7 @@ def seed_demo() -> dict[str, int]:
                 employer_name=name.removesuffix("工会委员会"),
                 uscc=demo_uscc(name, parent.code[:6]),
             )
+    from .demo_congress import seed_congress
     from .demo_members import seed_demo_members
     from .demo_rights import seed_demo_rights
 
@@ -398,6 +399,7 @@ def seed_demo() -> dict[str, int]:
         "users_created": users,
         **seed_demo_members(),
         **seed_demo_rights(),
+        **seed_congress(),
     }
 
 
