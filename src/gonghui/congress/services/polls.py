@@ -14,7 +14,7 @@ import secrets
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count
+from django.db.models import Count, Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -230,15 +230,22 @@ def ballot_cast(
     poll = Poll.objects.select_related("meeting").get(pk=poll.pk)
     if poll.status != PollStatus.OPEN:
         raise ServiceError("poll_not_open", _("This vote is not open."), status=409)
+    # One query answers who the voter is, whether they checked in and whether they already voted.
     delegate = (
         Delegate.objects.filter(congress_id=poll.meeting.congress_id, user=user, status=DelegateStatus.ACTIVE)
+        .annotate(
+            present=Exists(Attendance.objects.filter(meeting_id=poll.meeting_id, delegate=OuterRef("pk"))),
+            voted=Exists(Participation.objects.filter(poll_id=poll.pk, delegate=OuterRef("pk"))),
+        )
         .only("pk")
         .first()
     )
     if delegate is None:
         raise PermissionDenied(_("Only serving delegates of this congress vote."))
-    if not Attendance.objects.filter(meeting_id=poll.meeting_id, delegate=delegate).exists():
+    if not delegate.present:
         raise ServiceError("not_checked_in", _("Check in at the meeting before voting."), status=409)
+    if delegate.voted:
+        raise ServiceError("already_voted", _("You have already voted in this vote."), status=409)
     options = list(PollOption.objects.filter(poll=poll).values_list("pk", "label"))
     clean, names = _clean_marks(poll, {oid for oid, _l in options}, marks, write_ins or [])
     seats = poll.seats if poll.kind == PollKind.ELECTION else None
@@ -252,8 +259,6 @@ def ballot_cast(
                 % {"n": approved, "seats": seats},
                 field="marks",
             )
-    if Participation.objects.filter(poll=poll, delegate=delegate).exists():
-        raise ServiceError("already_voted", _("You have already voted in this vote."), status=409)
     receipt = _new_receipt() if poll.secret else None
     try:
         with transaction.atomic():
