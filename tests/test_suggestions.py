@@ -346,3 +346,14 @@ def test_the_workbook_cells_cannot_run_as_formulas(tree, zhang, member_a, chair_
 
     sheet = zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml").decode()
     assert "<f>" not in sheet  # a string, never a formula
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_demo_seed_makes_suggestions_in_every_state_once():
+    from gonghui.core.seed.demo import seed_demo
+    from gonghui.core.seed.demo_suggestions import seed_suggestions
+
+    seed_demo()
+    assert seed_suggestions()["suggestions_created"] == 7
+    assert set(Suggestion.objects.values_list("status", flat=True)) == set(SuggestionStatus.values)
+    assert seed_suggestions() == {"suggestions_created": 0}

@@ -47,8 +47,7 @@ class SuggestionFilterForm(forms.Form):
 class DecideForm(forms.Form):
     decision = forms.ChoiceField(
         label=_("Decision"),
-        choices=[("adopt", _("Adopt")), ("decline", _("Do not adopt"))],
-        widget=forms.RadioSelect,
+        choices=[("", "—"), ("adopt", _("Adopt")), ("decline", _("Do not adopt"))],
     )
     reason = forms.CharField(
         label=_("Reason for not adopting"), required=False, widget=forms.Textarea(attrs={"rows": 3})

@@ -230,6 +230,27 @@ def suggestion_submit(*, user: Any, data: SuggestionInput) -> Suggestion:
     return suggestion
 
 
+def suggestion_record(*, actor: Any, member: Member, data: SuggestionInput) -> Suggestion:
+    """A cadre records a suggestion a member made on paper (the suggestion box, a workshop meeting) on their
+    behalf; it goes to the member's grassroots union like one made online."""
+    if member.status != MemberStatus.ACTIVE:
+        raise ServiceError(
+            "not_member",
+            _("Only an active union member can submit a rationalisation suggestion."),
+            status=409,
+        )
+    org = grassroots_of(member.org)
+    require(actor=actor, perm=PERM, org=org)
+    data = suggestion_clean(data)
+    with transaction.atomic():
+        suggestion = _create(
+            org=org, member=member, submitter=member.user, data=data, source=SuggestionSource.MEMBER
+        )
+        _event(suggestion, SuggestionEvent.Kind.SUBMITTED, actor=actor)
+        _audit(actor, "recorded", suggestion, category=suggestion.category)
+    return suggestion
+
+
 def suggestion_from_proposal(
     *, actor: Any, org: Org, member: Member, submitter: Any, data: SuggestionInput, note: str = ""
 ) -> Suggestion:
@@ -269,6 +290,9 @@ def suggestion_evaluate(*, actor: Any, suggestion: Suggestion) -> Suggestion:
 
 def suggestion_note(*, actor: Any, suggestion: Suggestion, text: str) -> Suggestion:
     """An evaluator's working note, kept with the union (the member does not read it)."""
+    require(
+        actor=actor, perm=PERM, org=suggestion.org
+    )  # the role first: a refusal says nothing about the input
     text = (text or "").strip()
     if not text:
         raise ServiceError("text_required", _("Write the note."), field="text")
@@ -295,6 +319,9 @@ def suggestion_decide(
     *, actor: Any, suggestion: Suggestion, adopt: bool, reason: str = "", notes: str = ""
 ) -> Suggestion:
     """Adopt the suggestion, or decline it with a reason the member reads."""
+    require(
+        actor=actor, perm=PERM, org=suggestion.org
+    )  # the role first: a refusal says nothing about the input
     reason = (reason or "").strip()
     if not adopt and not reason:
         raise ServiceError("reason_required", _("Give the reason for not adopting it."), field="reason")
@@ -338,6 +365,9 @@ def suggestion_implement(
     benefit_description: str = "",
 ) -> Suggestion:
     """Record that an adopted suggestion was put into practice, and the benefit so far when known."""
+    require(
+        actor=actor, perm=PERM, org=suggestion.org
+    )  # the role first: a refusal says nothing about the input
     note = (note or "").strip()
     if not note:
         raise ServiceError("note_required", _("Say how the suggestion was implemented."), field="note")
@@ -393,6 +423,9 @@ def suggestion_reward(
     benefit_description: str = "",
 ) -> Suggestion:
     """Record the reward (its form, and the amount for a cash bonus) and the benefit the suggestion brought."""
+    require(
+        actor=actor, perm=PERM, org=suggestion.org
+    )  # the role first: a refusal says nothing about the input
     if form not in RewardForm.values:
         raise ServiceError("invalid_reward_form", _("Choose the form of the reward."), field="form")
     value = _amount(amount, "amount", maximum=rules.REWARD_MAX, required=form == RewardForm.CASH)
