@@ -32,6 +32,7 @@ def test_the_demo_seed_is_idempotent_and_consistent():
         "users_created": 0,
         "members_created": 0,
         "requests_created": 0,
+        "congress_delegates": 0,
     }
     assert counts == (
         Org.objects.count(),
