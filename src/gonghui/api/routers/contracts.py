@@ -328,7 +328,7 @@ def contract_update(request: HttpRequest, contract_id: int, data: ContractIn) ->
 
 @router.post("/{contract_id}/rounds", response={201: ContractDetailOut, **ERRORS}, summary="Record a round")
 def round_add(request: HttpRequest, contract_id: int, data: RoundIn) -> Any:
-    c = selectors.contract_get(actor=request.user, contract_id=contract_id)
+    c = selectors.contract_get(actor=request.user, contract_id=contract_id, perm=MANAGE)
     services.contract_round_add(actor=request.user, contract=c, **data.dict())
     return Status(201, _detail(request, contract_id))
 
@@ -341,7 +341,7 @@ def document_add(
 ) -> Any:
     """text (the contract text, which members of covered units may read once it is in effect), signed,
     administration or other."""
-    c = selectors.contract_get(actor=request.user, contract_id=contract_id)
+    c = selectors.contract_get(actor=request.user, contract_id=contract_id, perm=MANAGE)
     services.contract_document_add(actor=request.user, contract=c, file=file, kind=kind)
     return Status(201, _detail(request, contract_id))
 
@@ -370,14 +370,14 @@ def summary_pdf(request: HttpRequest, contract_id: int) -> Any:
 
 @router.post("/{contract_id}/sign", response={200: ContractDetailOut, **ERRORS}, summary="Signed")
 def sign(request: HttpRequest, contract_id: int, data: SignIn) -> Any:
-    c = selectors.contract_get(actor=request.user, contract_id=contract_id)
+    c = selectors.contract_get(actor=request.user, contract_id=contract_id, perm=MANAGE)
     services.contract_sign(actor=request.user, contract=c, **data.dict())
     return _detail(request, contract_id)
 
 
 @router.post("/{contract_id}/submit", response={200: ContractDetailOut, **ERRORS}, summary="Submitted")
 def submit(request: HttpRequest, contract_id: int, data: DateIn) -> Any:
-    c = selectors.contract_get(actor=request.user, contract_id=contract_id)
+    c = selectors.contract_get(actor=request.user, contract_id=contract_id, perm=MANAGE)
     services.contract_submit(actor=request.user, contract=c, submitted_on=data.on)
     return _detail(request, contract_id)
 
@@ -386,28 +386,28 @@ def submit(request: HttpRequest, contract_id: int, data: DateIn) -> Any:
 def receipt(request: HttpRequest, contract_id: int, data: DateIn) -> Any:
     """The labour administration's receipt: the contract takes effect on the 15th day after it unless the
     administration objects."""
-    c = selectors.contract_get(actor=request.user, contract_id=contract_id)
+    c = selectors.contract_get(actor=request.user, contract_id=contract_id, perm=MANAGE)
     services.contract_receipt(actor=request.user, contract=c, received_on=data.on)
     return _detail(request, contract_id)
 
 
 @router.post("/{contract_id}/confirm", response={200: ContractDetailOut, **ERRORS}, summary="Confirmed")
 def confirm(request: HttpRequest, contract_id: int, data: DateIn) -> Any:
-    c = selectors.contract_get(actor=request.user, contract_id=contract_id)
+    c = selectors.contract_get(actor=request.user, contract_id=contract_id, perm=MANAGE)
     services.contract_confirm(actor=request.user, contract=c, confirmed_on=data.on)
     return _detail(request, contract_id)
 
 
 @router.post("/{contract_id}/object", response={200: ContractDetailOut, **ERRORS}, summary="Objected")
 def object_(request: HttpRequest, contract_id: int, data: ObjectIn) -> Any:
-    c = selectors.contract_get(actor=request.user, contract_id=contract_id)
+    c = selectors.contract_get(actor=request.user, contract_id=contract_id, perm=MANAGE)
     services.contract_object(actor=request.user, contract=c, objected_on=data.on, objection=data.objection)
     return _detail(request, contract_id)
 
 
 @router.post("/{contract_id}/reopen", response={200: ContractDetailOut, **ERRORS}, summary="Negotiate again")
 def reopen(request: HttpRequest, contract_id: int) -> Any:
-    c = selectors.contract_get(actor=request.user, contract_id=contract_id)
+    c = selectors.contract_get(actor=request.user, contract_id=contract_id, perm=MANAGE)
     services.contract_reopen(actor=request.user, contract=c)
     return _detail(request, contract_id)
 
@@ -415,6 +415,6 @@ def reopen(request: HttpRequest, contract_id: int) -> Any:
 @router.post("/{contract_id}/renew", response={201: ContractDetailOut, **ERRORS}, summary="Start the renewal")
 def renew(request: HttpRequest, contract_id: int) -> Any:
     """A new draft with the same parties, kind and coverage, linked to this one; the answer is the new one."""
-    c = selectors.contract_get(actor=request.user, contract_id=contract_id)
+    c = selectors.contract_get(actor=request.user, contract_id=contract_id, perm=MANAGE)
     new = services.contract_renew(actor=request.user, contract=c)
     return Status(201, _detail(request, new.pk))

@@ -294,7 +294,7 @@ def item_update(request: HttpRequest, item_id: int, data: ItemIn) -> Any:
 )
 def item_attachment_add(request: HttpRequest, item_id: int, file: File[UploadedFile]) -> Any:
     """PDF, image or office document, checked by its content; to a draft only."""
-    item = selectors.item_get(actor=request.user, item_id=item_id)
+    item = selectors.item_get(actor=request.user, item_id=item_id, perm=MANAGE)
     services.item_attachment_add(actor=request.user, item=item, file=file)
     return Status(201, _detail(request, item_id))
 
@@ -313,14 +313,14 @@ def item_attachment(request: HttpRequest, item_id: int, attachment_id: int) -> A
 @router.post("/items/{item_id}/publish", response={200: ItemDetailOut, **ERRORS}, summary="Publish")
 def item_publish(request: HttpRequest, item_id: int) -> Any:
     """To the union's active members; against a plan entry it settles the period due."""
-    item = selectors.item_get(actor=request.user, item_id=item_id)
+    item = selectors.item_get(actor=request.user, item_id=item_id, perm=MANAGE)
     services.item_publish(actor=request.user, item=item)
     return _detail(request, item_id)
 
 
 @router.post("/items/{item_id}/withdraw", response={200: ItemDetailOut, **ERRORS}, summary="Withdraw")
 def item_withdraw(request: HttpRequest, item_id: int, data: WithdrawIn) -> Any:
-    item = selectors.item_get(actor=request.user, item_id=item_id)
+    item = selectors.item_get(actor=request.user, item_id=item_id, perm=MANAGE)
     services.item_withdraw(actor=request.user, item=item, reason=data.reason)
     return _detail(request, item_id)
 
@@ -336,7 +336,7 @@ def question_list(request: HttpRequest, org_id: int, answered: bool = False):  #
 def question_answer(request: HttpRequest, question_id: int, data: AnswerIn) -> Any:
     """The asker is told; with `public` every member of the union sees the question (without the asker's name)
     and the answer."""
-    question = selectors.question_get(actor=request.user, question_id=question_id)
+    question = selectors.question_get(actor=request.user, question_id=question_id, perm=MANAGE)
     question = services.question_answer(
         actor=request.user, question=question, answer=data.answer, public=data.public
     )

@@ -206,7 +206,7 @@ def contract_detail(request: ConsoleRequest, contract_id: int) -> HttpResponse:
 def _step(
     request: ConsoleRequest, contract_id: int, act: Callable[[CollectiveContract], Any], done: str
 ) -> HttpResponse:
-    contract = selectors.contract_get(actor=request.user, contract_id=contract_id)
+    contract = selectors.contract_get(actor=request.user, contract_id=contract_id, perm=MANAGE)
     try:
         result = act(contract)
     except ServiceError as exc:
@@ -225,7 +225,7 @@ def _step(
 def contract_round(request: ConsoleRequest, contract_id: int) -> HttpResponse:
     form = RoundForm(request.POST, request.FILES)
     if not form.is_valid():
-        selectors.contract_get(actor=request.user, contract_id=contract_id)
+        selectors.contract_get(actor=request.user, contract_id=contract_id, perm=MANAGE)
         messages.error(request, _("Give the date, who took part on each side and the minutes."))
         return redirect("console:contract", contract_id=contract_id)
     d = form.cleaned_data
@@ -251,7 +251,7 @@ def contract_round(request: ConsoleRequest, contract_id: int) -> HttpResponse:
 def contract_sign(request: ConsoleRequest, contract_id: int) -> HttpResponse:
     form = SignForm(request.POST)
     if not form.is_valid():
-        selectors.contract_get(actor=request.user, contract_id=contract_id)
+        selectors.contract_get(actor=request.user, contract_id=contract_id, perm=MANAGE)
         messages.error(request, _("Give the day of signing and the term."))
         return redirect("console:contract", contract_id=contract_id)
     d = form.cleaned_data
@@ -291,12 +291,12 @@ STEPS: dict[str, tuple[Callable[..., Any], str, Any]] = {
 def contract_step(request: ConsoleRequest, contract_id: int, action: str) -> HttpResponse:
     """Submission, the administration's receipt and its confirmation: each a date."""
     if action not in STEPS:
-        selectors.contract_get(actor=request.user, contract_id=contract_id)
+        selectors.contract_get(actor=request.user, contract_id=contract_id, perm=MANAGE)
         return render(request, "error.html", {"error": _("Unknown step.")}, status=404)
     service, argument, done = STEPS[action]
     form = DateStepForm(request.POST)
     if not form.is_valid():
-        selectors.contract_get(actor=request.user, contract_id=contract_id)
+        selectors.contract_get(actor=request.user, contract_id=contract_id, perm=MANAGE)
         messages.error(request, _("Give the date."))
         return redirect("console:contract", contract_id=contract_id)
     on = form.cleaned_data["on"]
@@ -313,7 +313,7 @@ def contract_step(request: ConsoleRequest, contract_id: int, action: str) -> Htt
 def contract_object(request: ConsoleRequest, contract_id: int) -> HttpResponse:
     form = ObjectForm(request.POST)
     if not form.is_valid():
-        selectors.contract_get(actor=request.user, contract_id=contract_id)
+        selectors.contract_get(actor=request.user, contract_id=contract_id, perm=MANAGE)
         messages.error(request, _("Give the date and the objection."))
         return redirect("console:contract", contract_id=contract_id)
     d = form.cleaned_data
@@ -354,7 +354,7 @@ def contract_renew(request: ConsoleRequest, contract_id: int) -> HttpResponse:
 def contract_document_add(request: ConsoleRequest, contract_id: int) -> HttpResponse:
     form = DocumentForm(request.POST, request.FILES)
     if not form.is_valid():
-        selectors.contract_get(actor=request.user, contract_id=contract_id)
+        selectors.contract_get(actor=request.user, contract_id=contract_id, perm=MANAGE)
         messages.error(request, _("Choose a file."))
         return redirect("console:contract", contract_id=contract_id)
     d = form.cleaned_data

@@ -259,7 +259,7 @@ def _after(request: ConsoleRequest, item: Item, action: Any, done: str) -> HttpR
 @console_view
 @require_POST
 def item_publish(request: ConsoleRequest, item_id: int) -> HttpResponse:
-    item = selectors.item_get(actor=request.user, item_id=item_id)
+    item = selectors.item_get(actor=request.user, item_id=item_id, perm=MANAGE)
     return _after(
         request,
         item,
@@ -271,7 +271,7 @@ def item_publish(request: ConsoleRequest, item_id: int) -> HttpResponse:
 @console_view
 @require_POST
 def item_withdraw(request: ConsoleRequest, item_id: int) -> HttpResponse:
-    item = selectors.item_get(actor=request.user, item_id=item_id)
+    item = selectors.item_get(actor=request.user, item_id=item_id, perm=MANAGE)
     reason = request.POST.get("reason", "")
     return _after(
         request,
@@ -284,7 +284,7 @@ def item_withdraw(request: ConsoleRequest, item_id: int) -> HttpResponse:
 @console_view
 @require_POST
 def item_file_add(request: ConsoleRequest, item_id: int) -> HttpResponse:
-    item = selectors.item_get(actor=request.user, item_id=item_id)
+    item = selectors.item_get(actor=request.user, item_id=item_id, perm=MANAGE)
     form = FileForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, _("Choose a file."))
@@ -309,7 +309,7 @@ def item_file(request: ConsoleRequest, item_id: int, attachment_id: int) -> Http
 @console_view
 @require_POST
 def question_answer(request: ConsoleRequest, question_id: int) -> HttpResponse:
-    question = selectors.question_get(actor=request.user, question_id=question_id)
+    question = selectors.question_get(actor=request.user, question_id=question_id, perm=MANAGE)
     form = AnswerForm(request.POST, prefix=f"q{question.pk}")
     if not form.is_valid():
         messages.error(request, _("Write the answer."))
