@@ -412,7 +412,7 @@ def question_ask(*, user: Any, item_id: int, text: str) -> Question:
         notify_org(
             item.org,
             MANAGE,
-            str(_("A member asked about the disclosure \u201c%(title)s\u201d.")) % {"title": item.title},
+            str(_('A member asked about the disclosure "%(title)s".')) % {"title": item.title},
             _console_url(item),
         )
         _audit(user, "question_asked", question, item.org, item=item.pk)
@@ -436,7 +436,7 @@ def question_answer(*, actor: Any, question: Question, answer: str, public: bool
         question.save(update_fields=["answer", "public", "answered_by", "answered_at"])
         notify_users(
             [question.asker_id],
-            str(_("The union answered your question on \u201c%(title)s\u201d."))
+            str(_('The union answered your question on "%(title)s".'))
             % {"title": question.item.title},
             _portal_url(question.item),
         )
