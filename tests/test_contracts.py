@@ -61,7 +61,8 @@ def negotiated(actor, org, **kw):
     return contract
 
 
-def submitted(actor, org, received_on=D(2026, 3, 2), **kw):
+def submitted(actor, org, received_on=None, **kw):
+    received_on = received_on or D(2026, 3, 2)
     contract = negotiated(actor, org, **kw)
     services.contract_sign(
         actor=actor,

@@ -1,7 +1,6 @@
 """Collective contracts through the console, the portal and the API: the workflow end to end, and every page
 and endpoint answers 404 to another union and 403 to a role that may not do it."""
 
-import datetime
 import json
 
 import pytest

@@ -436,8 +436,7 @@ def question_answer(*, actor: Any, question: Question, answer: str, public: bool
         question.save(update_fields=["answer", "public", "answered_by", "answered_at"])
         notify_users(
             [question.asker_id],
-            str(_('The union answered your question on "%(title)s".'))
-            % {"title": question.item.title},
+            str(_('The union answered your question on "%(title)s".')) % {"title": question.item.title},
             _portal_url(question.item),
         )
         _audit(actor, "question_answered", question, question.item.org, public=question.public, first=first)

@@ -39,7 +39,10 @@ def _data(org: Org, title: str, kind: str, **kw: object) -> services.ContractInp
 
 def _negotiate(actor: User, contract: CollectiveContract, held_on: datetime.date) -> None:
     for n, (offset, minutes) in enumerate(
-        [(14, "职工方提出工资增幅 6% 及带薪年休假安排；企业方回应经营压力。"), (0, "双方就工资增幅 5% 达成一致。")]
+        [
+            (14, "职工方提出工资增幅 6% 及带薪年休假安排；企业方回应经营压力。"),
+            (0, "双方就工资增幅 5% 达成一致。"),
+        ]
     ):
         services.contract_round_add(
             actor=actor,
@@ -91,7 +94,12 @@ def seed_contracts(*, now: datetime.datetime | None = None) -> dict[str, int]:
     wages = services.contract_create(
         actor=chair,
         org=g01,
-        data=_data(g01, "2026年度工资专项集体合同", "wages", summary="年度工资总额增长 5%，最低工资不低于当地标准的 120%。"),
+        data=_data(
+            g01,
+            "2026年度工资专项集体合同",
+            "wages",
+            summary="年度工资总额增长 5%，最低工资不低于当地标准的 120%。",
+        ),
     )
     _negotiate(chair, wages, today - datetime.timedelta(days=12))
     services.contract_sign(
@@ -129,7 +137,9 @@ def seed_contracts(*, now: datetime.datetime | None = None) -> dict[str, int]:
         expiring = services.contract_create(
             actor=district_a,
             org=g04,
-            data=_data(g04, "浙江之江建设工程有限公司劳动安全卫生专项集体合同", "safety", union_rep="钱工会主席"),
+            data=_data(
+                g04, "浙江之江建设工程有限公司劳动安全卫生专项集体合同", "safety", union_rep="钱工会主席"
+            ),
         )
         # Two years ending in five weeks: within the 60-day reminder lead time.
         _in_effect(district_a, expiring, rules.add_years(today + datetime.timedelta(days=36), -2), 2)
