@@ -46,18 +46,9 @@ def seed_disclosure(*, now: datetime.datetime | None = None) -> dict[str, int]:
     ]
     entries: dict[str, Any] = {}
     for category, title, frequency, due in plan:
-        # The services refuse a first due date in the past only through the form's sense of it; a demo plan
-        # needs an overdue entry, so it is created as due today and then moved back.
         entry = services.schedule_add(
-            actor=chair,
-            org=org,
-            category=category,
-            title=title,
-            frequency=frequency,
-            next_due=max(due, today),
+            actor=chair, org=org, category=category, title=title, frequency=frequency, next_due=due
         )
-        if due < today:
-            ScheduleEntry.objects.filter(pk=entry.pk).update(next_due=due, anchor_day=due.day)
         entries[category] = entry
     wages = services.item_create(
         actor=chair,
