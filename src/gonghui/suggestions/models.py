@@ -60,8 +60,15 @@ class Suggestion(models.Model):
     org = models.ForeignKey(
         Org, on_delete=models.PROTECT, related_name="suggestions", verbose_name=_("union"), db_index=False
     )
+    # Empty only for a congress proposal turned into a suggestion whose delegate has no membership record here.
     member = models.ForeignKey(
-        Member, on_delete=models.PROTECT, related_name="suggestions", verbose_name=_("member"), db_index=False
+        Member,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="suggestions",
+        verbose_name=_("member"),
+        db_index=False,
     )
     submitter = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

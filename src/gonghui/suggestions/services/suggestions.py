@@ -176,7 +176,9 @@ def _move(suggestion: Suggestion, target: str) -> None:
     suggestion.status = target
 
 
-def _create(*, org: Org, member: Member, submitter: Any, data: SuggestionInput, source: str) -> Suggestion:
+def _create(
+    *, org: Org, member: Member | None, submitter: Any, data: SuggestionInput, source: str, name: str = ""
+) -> Suggestion:
     now = timezone.now()
     today = timezone.localdate(now)
     suggestion = Suggestion.objects.create(
@@ -184,7 +186,7 @@ def _create(*, org: Org, member: Member, submitter: Any, data: SuggestionInput, 
         org=org,
         member=member,
         submitter=submitter if getattr(submitter, "is_authenticated", False) else None,
-        submitter_name=member.name,
+        submitter_name=(member.name if member else name)[:60],
         source=source,
         title=data.title,
         category=data.category,
@@ -252,7 +254,14 @@ def suggestion_record(*, actor: Any, member: Member, data: SuggestionInput) -> S
 
 
 def suggestion_from_proposal(
-    *, actor: Any, org: Org, member: Member, submitter: Any, data: SuggestionInput, note: str = ""
+    *,
+    actor: Any,
+    org: Org,
+    member: Member | None,
+    submitter: Any,
+    name: str,
+    data: SuggestionInput,
+    note: str = "",
 ) -> Suggestion:
     """The proposal committee turns a congress proposal into a suggestion (called inside the proposal's own
     transaction by proposals.services). It starts as submitted, like any other, at the proposal's union."""
@@ -260,7 +269,12 @@ def suggestion_from_proposal(
     data = suggestion_clean(data)
     with transaction.atomic():
         suggestion = _create(
-            org=org, member=member, submitter=submitter, data=data, source=SuggestionSource.PROPOSAL
+            org=org,
+            member=member,
+            submitter=submitter,
+            data=data,
+            source=SuggestionSource.PROPOSAL,
+            name=name,
         )
         _event(suggestion, SuggestionEvent.Kind.SUBMITTED, actor=actor, note=note)
         _audit(actor, "converted_from_proposal", suggestion)
