@@ -27,13 +27,9 @@ def test_the_demo_seed_is_idempotent_and_consistent():
         OrgRequest.objects.count(),
     )
     second = seed_demo()
-    assert first["orgs_created"] > 40 and second == {
-        "orgs_created": 0,
-        "users_created": 0,
-        "members_created": 0,
-        "requests_created": 0,
-        "congress_delegates": 0,
-    }
+    # A second run creates nothing in any module.
+    assert first["orgs_created"] > 40
+    assert {key: n for key, n in second.items() if n} == {}
     assert counts == (
         Org.objects.count(),
         User.objects.count(),

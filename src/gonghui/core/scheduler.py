@@ -34,6 +34,8 @@ JOBS: list[Job] = [
     Job("rights.sweep_deadlines", "gonghui.rights.tasks.sweep_deadlines", timedelta(hours=1)),
     Job("rights.sweep_mediations", "gonghui.rights.tasks.sweep_mediations", timedelta(hours=1)),
     Job("rights.compute_risks", "gonghui.rights.tasks.compute_risks", timedelta(hours=24)),
+    Job("disclosure.flag_overdue", "gonghui.disclosure.tasks.flag_overdue", timedelta(hours=24)),
+    Job("contracts.sweep", "gonghui.contracts.tasks.sweep", timedelta(hours=24)),
 ]
 
 

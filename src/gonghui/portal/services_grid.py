@@ -28,6 +28,9 @@ TILES: list[Tile] = [
     Tile("notices", _("My notices"), "portal:notices", "信"),
     # Rights protection (rights app): anyone may ask for help, with or without an account or a name.
     Tile("rights", _("Ask for help"), "portal:rights", "援", needs_login=False),
+    # Democratic management: the union's disclosures and the collective contract that covers the member.
+    Tile("disclosure", _("Disclosure"), "portal:disclosure", "公"),
+    Tile("contracts", _("Collective contract"), "portal:contracts", "约"),
     Tile("profile", _("My account"), "portal:profile", "我"),
     Tile("setup", _("Set up a union"), "portal:org_request", "建"),
     Tile("mydata", _("My data"), "portal:my_data", "档"),

@@ -391,6 +391,8 @@ def seed_demo() -> dict[str, int]:
                 uscc=demo_uscc(name, parent.code[:6]),
             )
     from .demo_congress import seed_congress
+    from .demo_contracts import seed_contracts
+    from .demo_disclosure import seed_disclosure
     from .demo_members import seed_demo_members
     from .demo_rights import seed_demo_rights
 
@@ -400,6 +402,8 @@ def seed_demo() -> dict[str, int]:
         **seed_demo_members(),
         **seed_demo_rights(),
         **seed_congress(),
+        **seed_disclosure(),
+        **seed_contracts(),
     }
 
 
