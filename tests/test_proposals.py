@@ -401,3 +401,57 @@ def test_an_empty_report_is_not_published_and_a_viewer_may_not_publish(tree, cg,
     with pytest.raises(PermissionDenied):
         services.proposal_report_publish(actor=viewer_a, congress=cg.congress)
     assert ProposalReport.objects.count() == 0
+
+
+def test_the_secretariat_records_paper_proposals_and_co_signatures_under_the_same_rules(
+    tree, cg, chair_a, viewer_a
+):
+    paper = cg.delegates[3]
+    p = services.proposal_record(actor=chair_a, congress=cg.congress, delegate=paper, data=idea())
+    assert p.proposer == paper and p.status == "collecting"
+    with pytest.raises(ServiceError) as exc:
+        services.proposal_cosign_record(actor=chair_a, proposal=p, delegate=paper)
+    assert exc.value.code == "own_proposal"
+    services.proposal_cosign_record(actor=chair_a, proposal=p, delegate=cg.delegates[1])
+    p = services.proposal_cosign_record(actor=chair_a, proposal=p, delegate=cg.delegates[2])
+    assert p.status == "submitted"
+    with pytest.raises(PermissionDenied):
+        services.proposal_record(actor=viewer_a, congress=cg.congress, delegate=paper, data=idea())
+
+
+def test_the_secretariat_records_a_paper_feedback_form_only_for_a_proposer_without_an_account(
+    tree, cg, chair_a, dept
+):
+    p = answered(cg, chair_a, dept)
+    with pytest.raises(ServiceError) as exc:
+        services.proposal_rate_record(actor=chair_a, proposal=p, satisfaction="satisfied")
+    assert exc.value.code == "proposer_rates"
+    paper = services.proposal_record(
+        actor=chair_a, congress=cg.congress, delegate=cg.delegates[3], data=idea()
+    )
+    paper.proposer.user = None
+    paper.proposer.save(update_fields=["user"])
+    for n in (1, 2):
+        services.proposal_cosign_record(actor=chair_a, proposal=paper, delegate=cg.delegates[n])
+    paper = services.proposal_accept(actor=chair_a, proposal=paper)
+    paper = services.proposal_assign(actor=chair_a, proposal=paper, department=dept)
+    paper = services.proposal_answer(actor=chair_a, proposal=paper, text="已安排夜间窗口，下月起执行。")
+    paper = services.proposal_rate_record(actor=chair_a, proposal=paper, satisfaction="basically")
+    assert paper.status == "closed" and paper.satisfaction == "basically"
+    with pytest.raises(ServiceError):
+        services.proposal_rate_record(actor=chair_a, proposal=paper, satisfaction="satisfied")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_demo_seed_makes_proposals_in_every_step_once_and_publishes_a_report():
+    from gonghui.core.seed.demo import seed_demo
+    from gonghui.core.seed.demo_proposals import seed_proposals
+
+    seed_demo()
+    result = seed_proposals()
+    assert result["proposals_created"] == 8 and result["proposal_reports"] == 1
+    statuses = set(Proposal.objects.values_list("status", flat=True))
+    assert {"collecting", "submitted", "assigned", "closed", "converted", "rejected"} <= statuses
+    assert Proposal.objects.filter(status="assigned", overdue_at__isnull=False).count() == 1
+    assert Proposal.objects.filter(satisfaction="not_satisfied").count() == 1
+    assert seed_proposals()["proposals_created"] == 0

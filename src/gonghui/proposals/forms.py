@@ -74,4 +74,4 @@ class DepartmentForm(forms.Form):
         max_length=20,
         help_text=_("The contact answers proposals in the portal with this account."),
     )
-    active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+    active = forms.BooleanField(label=_("In use"), required=False, initial=True)

@@ -37,7 +37,7 @@ class Department(models.Model):
         related_name="proposal_departments",
         verbose_name=_("contact person"),
     )
-    active = models.BooleanField(_("active"), default=True)
+    active = models.BooleanField(_("in use"), default=True)
 
     class Meta:
         verbose_name = _("department")
@@ -53,13 +53,13 @@ class Department(models.Model):
 class ProposalStatus(models.TextChoices):
     COLLECTING = "collecting", _("Collecting co-signers")
     SUBMITTED = "submitted", _("With the proposal committee")
-    ACCEPTED = "accepted", _("Accepted")
+    ACCEPTED = "accepted", _("Accepted as a proposal")
     CONVERTED = "converted", _("Turned into a suggestion")
     REJECTED = "rejected", _("Not accepted")
     ASSIGNED = "assigned", _("With the department")
     ANSWERED = "answered", _("Answered")
     CLOSED = "closed", _("Closed")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
+    WITHDRAWN = "withdrawn", _("Withdrawn by the proposer")
 
 
 class ProposalCategory(models.TextChoices):
@@ -190,10 +190,10 @@ class ProposalEvent(models.Model):
     """The record of a proposal: every step, in order. Never edited or deleted."""
 
     class Kind(models.TextChoices):
-        SUBMITTED = "submitted", _("Submitted")
+        SUBMITTED = "submitted", _("Proposal submitted")
         COSIGNED = "cosigned", _("Co-signed")
         TO_COMMITTEE = "to_committee", _("Reached the proposal committee")
-        ACCEPTED = "accepted", _("Accepted")
+        ACCEPTED = "accepted", _("Accepted as a proposal")
         CONVERTED = "converted", _("Turned into a suggestion")
         REJECTED = "rejected", _("Not accepted")
         ASSIGNED = "assigned", _("Assigned to a department")
@@ -202,7 +202,7 @@ class ProposalEvent(models.Model):
         REASSIGNED = "reassigned", _("Assigned again")
         REMINDED = "reminded", _("Deadline reminder")
         OVERDUE = "overdue", _("Answer overdue")
-        WITHDRAWN = "withdrawn", _("Withdrawn")
+        WITHDRAWN = "withdrawn", _("Withdrawn by the proposer")
 
     proposal = models.ForeignKey(Proposal, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(max_length=14, choices=Kind.choices)

@@ -51,7 +51,7 @@ def proposal_get(*, actor: Any, proposal_id: int) -> Proposal:
         .first()
     )
     if found is None or not actor_can(actor, "org.view", found.org):
-        raise NotFound(_("No such proposal in your scope."))
+        raise NotFound(_("No such congress proposal in your scope."))
     if not actor_can(actor, VIEW, found.org):
         raise PermissionDenied(
             _("Your role does not allow this action on %(org)s.") % {"org": found.org.name}
@@ -160,14 +160,14 @@ def proposal_for_portal(*, user: Any, proposal_id: int) -> Proposal:
         .first()
     )
     if found is None or not getattr(user, "is_authenticated", False):
-        raise NotFound(_("No such proposal."))
+        raise NotFound(_("No such congress proposal."))
     if found.proposer.user_id == user.pk:
         return found
     if found.department is not None and found.department.contact_id == user.pk:
         return found
     if _delegate_congress_ids(user).filter(congress_id=found.congress_id).exists():
         return found
-    raise NotFound(_("No such proposal."))
+    raise NotFound(_("No such congress proposal."))
 
 
 def member_org_ids(user: Any) -> list[int]:

@@ -46,7 +46,7 @@ class SuggestionFilterForm(forms.Form):
 
 class DecideForm(forms.Form):
     decision = forms.ChoiceField(
-        label=_("Decision"),
+        label=_("Evaluation result"),
         choices=[("", "—"), ("adopt", _("Adopt")), ("decline", _("Do not adopt"))],
     )
     reason = forms.CharField(

@@ -20,7 +20,7 @@ from gonghui.orgs.models import Org
 
 
 class SuggestionStatus(models.TextChoices):
-    SUBMITTED = "submitted", _("Submitted")
+    SUBMITTED = "submitted", _("Submitted to the union")
     EVALUATING = "evaluating", _("Under evaluation")
     ADOPTED = "adopted", _("Adopted")
     NOT_ADOPTED = "not_adopted", _("Not adopted")
@@ -51,7 +51,7 @@ class RewardForm(models.TextChoices):
     CASH = "cash", _("Cash bonus")
     CERTIFICATE = "certificate", _("Certificate of honour")
     GOODS = "goods", _("Goods")
-    POINTS = "points", _("Points")
+    POINTS = "points", _("Reward points")
     OTHER = "other", _("Other")
 
 
@@ -146,7 +146,7 @@ class SuggestionEvent(models.Model):
     """The record of a suggestion: every step, in order. Never edited or deleted."""
 
     class Kind(models.TextChoices):
-        SUBMITTED = "submitted", _("Submitted")
+        SUBMITTED = "submitted", _("Submitted to the union")
         EVALUATING = "evaluating", _("Evaluation started")
         ADOPTED = "adopted", _("Adopted")
         NOT_ADOPTED = "not_adopted", _("Not adopted")

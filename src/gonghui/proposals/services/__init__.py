@@ -11,12 +11,16 @@ from .proposals import (
     proposal_clean,
     proposal_convert,
     proposal_cosign,
+    proposal_cosign_record,
     proposal_rate,
+    proposal_rate_record,
     proposal_reassign,
+    proposal_record,
     proposal_reject,
     proposal_submit,
     proposal_withdraw,
     proposals_sweep,
+    serving_delegate,
 )
 from .report import proposal_report_publish, report_rows, report_since
 
@@ -31,8 +35,11 @@ __all__ = [
     "proposal_clean",
     "proposal_convert",
     "proposal_cosign",
+    "proposal_cosign_record",
     "proposal_rate",
+    "proposal_rate_record",
     "proposal_reassign",
+    "proposal_record",
     "proposal_reject",
     "proposal_report_publish",
     "proposal_submit",
@@ -40,4 +47,5 @@ __all__ = [
     "proposals_sweep",
     "report_rows",
     "report_since",
+    "serving_delegate",
 ]

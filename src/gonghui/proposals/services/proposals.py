@@ -173,16 +173,15 @@ def _to_committee(proposal: Proposal) -> None:
 # --- the delegates ---------------------------------------------------------------------------------------------
 
 
-def proposal_submit(
-    *, user: Any, congress: Congress, data: ProposalInput, meeting: Meeting | None = None
+def _check_delegate(delegate: Delegate | None, congress: Congress, message: Any) -> Delegate:
+    if delegate is None or delegate.congress_id != congress.pk or delegate.status != DelegateStatus.ACTIVE:
+        raise ServiceError("not_delegate", message, status=403)
+    return delegate
+
+
+def _create(
+    *, actor: Any, delegate: Delegate, congress: Congress, data: ProposalInput, meeting: Meeting | None
 ) -> Proposal:
-    """A serving delegate submits a proposal to their congress, for one of its meetings that has not closed.
-    It collects co-signers until it has the congress's minimum (none needed when the minimum is 0)."""
-    delegate = serving_delegate(user, congress)
-    if delegate is None:
-        raise ServiceError(
-            "not_delegate", _("Only a serving delegate of this congress can submit a proposal."), status=403
-        )
     if congress.status != CongressStatus.ACTIVE:
         raise ServiceError("congress_ended", _("This congress's term has ended."), status=409)
     if meeting is not None and (meeting.congress_id != congress.pk or meeting.status == MeetingStatus.CLOSED):
@@ -206,11 +205,64 @@ def proposal_submit(
             created_at=now,
         )
         proposal.number = f"TA{timezone.localdate(now):%Y}{proposal.pk:06d}"
-        _event(proposal, ProposalEvent.Kind.SUBMITTED, actor=user)
+        _event(proposal, ProposalEvent.Kind.SUBMITTED, actor=actor)
         if rules.reaches_committee(0, congress.min_cosigners):
             _to_committee(proposal)
         proposal.save(update_fields=["number", "status", "reached_committee_at"])
-        _audit(user, "submitted", proposal, category=proposal.category)
+        _audit(actor, "submitted", proposal, category=proposal.category, delegate=delegate.pk)
+    return proposal
+
+
+def proposal_submit(
+    *, user: Any, congress: Congress, data: ProposalInput, meeting: Meeting | None = None
+) -> Proposal:
+    """A serving delegate submits a proposal to their congress, for one of its meetings that has not closed.
+    It collects co-signers until it has the congress's minimum (none needed when the minimum is 0)."""
+    delegate = _check_delegate(
+        serving_delegate(user, congress),
+        congress,
+        _("Only a serving delegate of this congress can submit a proposal."),
+    )
+    return _create(actor=user, delegate=delegate, congress=congress, data=data, meeting=meeting)
+
+
+def proposal_record(
+    *, actor: Any, congress: Congress, delegate: Delegate, data: ProposalInput, meeting: Meeting | None = None
+) -> Proposal:
+    """The committee's secretariat records a proposal a delegate handed in on the paper form (a delegate may
+    have no account); it then collects co-signers like any other."""
+    require(actor=actor, perm=MANAGE, org=congress.org)
+    delegate = _check_delegate(
+        delegate, congress, _("Only a serving delegate of this congress can make a proposal.")
+    )
+    return _create(actor=actor, delegate=delegate, congress=congress, data=data, meeting=meeting)
+
+
+def _cosign(*, actor: Any, proposal: Proposal, delegate: Delegate) -> Proposal:
+    if delegate.pk == proposal.proposer_id:
+        raise ServiceError("own_proposal", _("You cannot co-sign your own proposal."), status=409)
+    if proposal.status not in rules.COSIGN_OPEN:
+        raise ServiceError("cosign_closed", _("This proposal no longer takes co-signatures."), status=409)
+    try:
+        with transaction.atomic():
+            ProposalCosign.objects.create(proposal=proposal, delegate=delegate, at=timezone.now())
+    except IntegrityError:
+        raise ServiceError(
+            "already_cosigned", _("You have already co-signed this proposal."), status=409
+        ) from None
+    proposal.cosigner_count = ProposalCosign.objects.filter(proposal=proposal).count()
+    _event(proposal, ProposalEvent.Kind.COSIGNED, actor=actor, note=delegate.name)
+    if proposal.status == P.COLLECTING and rules.reaches_committee(
+        proposal.cosigner_count, proposal.congress.min_cosigners
+    ):
+        _to_committee(proposal)
+        _tell_proposer(
+            proposal,
+            str(_("Your proposal %(number)s has enough co-signers and went to the proposal committee."))
+            % {"number": proposal.number},
+        )
+    proposal.save(update_fields=["cosigner_count", "status", "reached_committee_at"])
+    _audit(actor, "cosigned", proposal, delegate=delegate.pk)
     return proposal
 
 
@@ -219,36 +271,23 @@ def proposal_cosign(*, user: Any, proposal: Proposal) -> Proposal:
     co-signers the proposal reaches the committee."""
     with transaction.atomic():
         proposal = _locked(proposal)
-        delegate = serving_delegate(user, proposal.congress)
-        if delegate is None:
-            raise ServiceError(
-                "not_delegate", _("Only a serving delegate of this congress can co-sign."), status=403
-            )
-        if delegate.pk == proposal.proposer_id:
-            raise ServiceError("own_proposal", _("You cannot co-sign your own proposal."), status=409)
-        if proposal.status not in rules.COSIGN_OPEN:
-            raise ServiceError("cosign_closed", _("This proposal no longer takes co-signatures."), status=409)
-        try:
-            with transaction.atomic():
-                ProposalCosign.objects.create(proposal=proposal, delegate=delegate, at=timezone.now())
-        except IntegrityError:
-            raise ServiceError(
-                "already_cosigned", _("You have already co-signed this proposal."), status=409
-            ) from None
-        proposal.cosigner_count = ProposalCosign.objects.filter(proposal=proposal).count()
-        _event(proposal, ProposalEvent.Kind.COSIGNED, actor=user, note=delegate.name)
-        if proposal.status == P.COLLECTING and rules.reaches_committee(
-            proposal.cosigner_count, proposal.congress.min_cosigners
-        ):
-            _to_committee(proposal)
-            _tell_proposer(
-                proposal,
-                str(_("Your proposal %(number)s has enough co-signers and went to the proposal committee."))
-                % {"number": proposal.number},
-            )
-        proposal.save(update_fields=["cosigner_count", "status", "reached_committee_at"])
-        _audit(user, "cosigned", proposal, delegate=delegate.pk)
-    return proposal
+        delegate = _check_delegate(
+            serving_delegate(user, proposal.congress),
+            proposal.congress,
+            _("Only a serving delegate of this congress can co-sign."),
+        )
+        return _cosign(actor=user, proposal=proposal, delegate=delegate)
+
+
+def proposal_cosign_record(*, actor: Any, proposal: Proposal, delegate: Delegate) -> Proposal:
+    """The secretariat records a co-signature a delegate gave on the paper form, under the same rules."""
+    require(actor=actor, perm=MANAGE, org=proposal.org)
+    with transaction.atomic():
+        proposal = _locked(proposal)
+        delegate = _check_delegate(
+            delegate, proposal.congress, _("Only a serving delegate of this congress can co-sign.")
+        )
+        return _cosign(actor=actor, proposal=proposal, delegate=delegate)
 
 
 def proposal_withdraw(*, user: Any, proposal: Proposal, reason: str = "") -> Proposal:
@@ -493,7 +532,7 @@ def proposal_answer(*, actor: Any, proposal: Proposal, text: str) -> Proposal:
     console. The proposer is asked to say whether they are satisfied."""
     if not may_answer(actor, proposal):
         if not actor_can(actor, "org.view", proposal.org):
-            raise NotFound(_("No such proposal."))
+            raise NotFound(_("No such congress proposal."))
         raise PermissionDenied(
             _("Only the department's contact person or the proposal committee may answer.")
         )
@@ -525,6 +564,32 @@ def proposal_answer(*, actor: Any, proposal: Proposal, text: str) -> Proposal:
     return proposal
 
 
+def _rate(*, actor: Any, proposal: Proposal, satisfaction: str, comment: str) -> Proposal:
+    if proposal.rated_at is not None:
+        raise ServiceError("already_rated", _("You have already rated this answer."), status=409)
+    _move(proposal, P.CLOSED)
+    proposal.satisfaction = satisfaction
+    proposal.satisfaction_comment = (comment or "").strip()[:500]
+    proposal.rated_at = timezone.now()
+    proposal.save(update_fields=["status", "satisfaction", "satisfaction_comment", "rated_at"])
+    _event(
+        proposal,
+        ProposalEvent.Kind.RATED,
+        actor=actor,
+        note=f"{Satisfaction(satisfaction).label} {proposal.satisfaction_comment}".strip(),
+    )
+    if satisfaction == Satisfaction.NOT_SATISFIED:
+        notify_org(
+            proposal.org,
+            MANAGE,
+            str(_("The proposer of %(number)s is not satisfied with the answer."))
+            % {"number": proposal.number},
+            _console_url(proposal),
+        )
+    _audit(actor, "rated", proposal, satisfaction=satisfaction)
+    return proposal
+
+
 def proposal_rate(*, user: Any, proposal: Proposal, satisfaction: str, comment: str = "") -> Proposal:
     """The proposer says whether the answer satisfies them, once per answer. Not satisfied: the committee is
     told and may assign it once more."""
@@ -534,29 +599,24 @@ def proposal_rate(*, user: Any, proposal: Proposal, satisfaction: str, comment: 
         proposal = _locked(proposal)
         if proposal.proposer.user_id != getattr(user, "pk", None):
             raise PermissionDenied(_("Only the proposer rates the answer."))
-        if proposal.rated_at is not None:
-            raise ServiceError("already_rated", _("You have already rated this answer."), status=409)
-        _move(proposal, P.CLOSED)
-        proposal.satisfaction = satisfaction
-        proposal.satisfaction_comment = (comment or "").strip()[:500]
-        proposal.rated_at = timezone.now()
-        proposal.save(update_fields=["status", "satisfaction", "satisfaction_comment", "rated_at"])
-        _event(
-            proposal,
-            ProposalEvent.Kind.RATED,
-            actor=user,
-            note=f"{Satisfaction(satisfaction).label} {proposal.satisfaction_comment}".strip(),
-        )
-        if satisfaction == Satisfaction.NOT_SATISFIED:
-            notify_org(
-                proposal.org,
-                MANAGE,
-                str(_("The proposer of %(number)s is not satisfied with the answer."))
-                % {"number": proposal.number},
-                _console_url(proposal),
+        return _rate(actor=user, proposal=proposal, satisfaction=satisfaction, comment=comment)
+
+
+def proposal_rate_record(*, actor: Any, proposal: Proposal, satisfaction: str, comment: str = "") -> Proposal:
+    """The secretariat records the satisfaction a proposer without an account gave on the paper feedback form
+    (意见反馈表); once per answer, like the proposer's own."""
+    require(actor=actor, perm=MANAGE, org=proposal.org)
+    if satisfaction not in Satisfaction.values:
+        raise ServiceError("invalid_satisfaction", _("Choose how satisfied you are."), field="satisfaction")
+    with transaction.atomic():
+        proposal = _locked(proposal)
+        if proposal.proposer.user_id is not None:
+            raise ServiceError(
+                "proposer_rates",
+                _("This proposer has an account and rates the answer in the portal."),
+                status=409,
             )
-        _audit(user, "rated", proposal, satisfaction=satisfaction)
-    return proposal
+        return _rate(actor=actor, proposal=proposal, satisfaction=satisfaction, comment=comment)
 
 
 # --- the deadline sweep ----------------------------------------------------------------------------------------
