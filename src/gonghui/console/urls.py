@@ -155,3 +155,12 @@ urlpatterns += [
     path("disclosure/", include("gonghui.console.urls_disclosure")),
     path("contracts/", include("gonghui.console.urls_contracts")),
 ]
+
+# Worker services (DOMAIN §5): each app's console pages are listed in their own module.
+urlpatterns += [
+    path("aid/", include("gonghui.console.urls_aid")),
+    path("medical/", include("gonghui.console.urls_medical")),
+    path("recuperation/", include("gonghui.console.urls_recuperation")),
+    path("stations/", include("gonghui.console.urls_stations")),
+    path("benefits/", include("gonghui.console.urls_benefits")),
+]

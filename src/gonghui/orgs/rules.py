@@ -27,11 +27,18 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "suggestion.manage",
             "disclosure.manage",
             "contract.manage",
+            # Worker services (DOMAIN §5): reading them, and running each service.
+            "services.view",
+            "aid.manage",
+            "medical.manage",
+            "recuperation.manage",
+            "station.manage",
+            "benefit.manage",
         }
     ),
     Role.REVIEWER: frozenset({"org.view", "review", "member.view"}),
     Role.CASE_HANDLER: frozenset({"org.view", "case.handle"}),
-    Role.VIEWER: frozenset({"org.view", "member.view", "democracy.view"}),
+    Role.VIEWER: frozenset({"org.view", "member.view", "democracy.view", "services.view"}),
 }
 
 # Which kinds may hang under which. The depth is not fixed (DOMAIN §1): a grassroots union may sit under a

@@ -78,3 +78,12 @@ urlpatterns += [
     path("disclosure/", include("gonghui.portal.urls_disclosure")),
     path("contracts/", include("gonghui.portal.urls_contracts")),
 ]
+
+# Worker services (DOMAIN §5): each app's portal pages are listed in their own module.
+urlpatterns += [
+    path("aid/", include("gonghui.portal.urls_aid")),
+    path("medical/", include("gonghui.portal.urls_medical")),
+    path("recuperation/", include("gonghui.portal.urls_recuperation")),
+    path("stations/", include("gonghui.portal.urls_stations")),
+    path("benefits/", include("gonghui.portal.urls_benefits")),
+]

@@ -1,0 +1,5 @@
+"""The aid API."""
+
+from ninja import Router
+
+router = Router(tags=["aid"])

@@ -1,0 +1,5 @@
+"""The benefits API."""
+
+from ninja import Router
+
+router = Router(tags=["benefits"])

@@ -1,0 +1,5 @@
+"""The medical API."""
+
+from ninja import Router
+
+router = Router(tags=["medical"])

@@ -1,0 +1,5 @@
+"""The recuperation API."""
+
+from ninja import Router
+
+router = Router(tags=["recuperation"])

@@ -1,0 +1,5 @@
+"""The stations API."""
+
+from ninja import Router
+
+router = Router(tags=["stations"])

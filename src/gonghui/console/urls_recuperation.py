@@ -1,0 +1,5 @@
+"""The console pages of the recuperation app; included from console/urls.py, names live in the "console" namespace."""
+
+from django.urls import path  # noqa: F401
+
+urlpatterns: list = []
