@@ -197,3 +197,36 @@ def test_members_read_published_reports_of_their_union(tree, cg, chair_a, dept, 
     services.proposal_report_publish(actor=chair_a, congress=cg.congress)
     assert len(call(logged_in(member_a), "GET", "/reports/published").json()) == 1
     assert call(logged_in(cg.users[4]), "GET", "/reports/published").json() == []
+
+
+def test_the_secretariat_records_paper_forms_through_the_api(tree, cg, chair_a, chair_b, viewer_a):
+    committee = logged_in(chair_a)
+    body = {**BODY, "congress_id": cg.congress.pk, "delegate_id": cg.delegates[3].pk}
+    assert call(logged_in(chair_b), "POST", "/record", body).status_code == 404
+    assert call(logged_in(viewer_a), "POST", "/record", body).status_code == 403
+    response = call(committee, "POST", "/record", {**body, "delegate_id": 999999})
+    assert response.status_code == 400 and response.json()["error"]["field"] == "delegate_id"
+    out = call(committee, "POST", "/record", body).json()
+    pid = out["id"]
+    assert out["proposer_name"] == "代表4" and out["status"] == "collecting"
+    assert (
+        call(
+            logged_in(chair_b), "POST", f"/{pid}/cosign-record", {"delegate_id": cg.delegates[1].pk}
+        ).status_code
+        == 404
+    )
+    assert (
+        call(
+            logged_in(viewer_a), "POST", f"/{pid}/cosign-record", {"delegate_id": cg.delegates[1].pk}
+        ).status_code
+        == 403
+    )
+    for n in (1, 2):
+        out = call(committee, "POST", f"/{pid}/cosign-record", {"delegate_id": cg.delegates[n].pk}).json()
+    assert out["status"] == "submitted"
+    response = call(committee, "POST", f"/{pid}/rate-record", {"satisfaction": "satisfied"})
+    assert response.status_code == 409  # not answered yet (and this delegate rates in the portal)
+    assert (
+        call(logged_in(chair_b), "POST", f"/{pid}/rate-record", {"satisfaction": "satisfied"}).status_code
+        == 404
+    )

@@ -304,3 +304,58 @@ def test_a_viewer_reads_but_every_step_is_refused(tree, cg, viewer_a, dept):
     )
     p.refresh_from_db()
     assert p.status == "submitted" and ProposalReport.objects.count() == 0
+
+
+def test_the_secretariat_records_paper_forms_in_the_console(tree, cg, chair_a, dept):
+    client = logged_in(chair_a)
+    page = client.get(reverse("console:proposal_record") + f"?congress={cg.congress.pk}").content.decode()
+    assert 'data-testid="paper-proposal-form"' in page
+    paper = cg.delegates[3]
+    paper.user = None
+    paper.save(update_fields=["user"])
+    response = client.post(
+        reverse("console:proposal_record"),
+        {**FORM, "congress": cg.congress.pk, "delegate": paper.pk, "meeting": ""},
+    )
+    p = Proposal.objects.get()
+    assert response["Location"] == reverse("console:proposal", args=[p.pk]) and p.proposer == paper
+    assert (
+        'data-testid="paper-forms"' in client.get(reverse("console:proposal", args=[p.pk])).content.decode()
+    )
+    client.post(
+        reverse("console:proposal_cosign_record", args=[p.pk]), {"delegate": str(paper.pk)}
+    )  # own: refused
+    for n in (1, 2):
+        client.post(
+            reverse("console:proposal_cosign_record", args=[p.pk]), {"delegate": str(cg.delegates[n].pk)}
+        )
+    p.refresh_from_db()
+    assert p.status == "submitted" and p.cosigner_count == 2
+    services.proposal_accept(actor=chair_a, proposal=p)
+    services.proposal_assign(actor=chair_a, proposal=p, department=dept)
+    services.proposal_answer(actor=chair_a, proposal=p, text="暑托班七月开班，报名通知另发。")
+    assert (
+        'data-testid="rate-record-submit"'
+        in client.get(reverse("console:proposal", args=[p.pk])).content.decode()
+    )
+    client.post(reverse("console:proposal_rate_record", args=[p.pk]), {"satisfaction": "basically"})
+    p.refresh_from_db()
+    assert p.status == "closed" and p.satisfaction == "basically"
+
+
+def test_the_paper_form_pages_follow_scope_and_role(tree, cg, chair_b, viewer_a, handler_a):
+    p = submit(cg)
+    url = reverse("console:proposal_record") + f"?congress={cg.congress.pk}"
+    assert logged_in(chair_b).get(url).status_code == 404
+    assert logged_in(viewer_a).get(url).status_code == 403
+    assert logged_in(handler_a).get(url).status_code == 403
+    for client, status in (
+        (logged_in(chair_b), 404),
+        (logged_in(viewer_a), 403),
+        (logged_in(handler_a), 403),
+    ):
+        data = {"delegate": str(cg.delegates[1].pk), "satisfaction": "satisfied"}
+        assert client.post(reverse("console:proposal_cosign_record", args=[p.pk]), data).status_code == status
+        assert client.post(reverse("console:proposal_rate_record", args=[p.pk]), data).status_code == status
+    p.refresh_from_db()
+    assert p.cosigner_count == 0

@@ -169,3 +169,17 @@ def test_the_union_endpoints_are_404_outside_scope_and_403_for_the_wrong_role(tr
     handler = make_user("13800000020", "赵维权", "case_handler", tree.district_a)
     assert call(logged_in(chair_b), "GET", path.format(org=tree.grassroots_a.pk)).status_code == 404
     assert call(logged_in(handler), "GET", path.format(org=tree.grassroots_a.pk)).status_code == 403
+
+
+def test_a_cadre_records_a_paper_suggestion_for_a_member_in_scope_only(
+    tree, zhang, liu, chair_a, chair_b, viewer_a
+):
+    body = {**BODY, "member_id": zhang.pk}
+    assert call(logged_in(chair_b), "POST", "/record", body).status_code == 404
+    assert call(logged_in(viewer_a), "POST", "/record", body).status_code == 403
+    assert call(logged_in(chair_a), "POST", "/record", {**body, "member_id": 999999}).status_code == 404
+    response = call(logged_in(chair_a), "POST", "/record", body)
+    assert response.status_code == 201 and response.json()["submitter_name"] == "张伟"
+    assert Suggestion.objects.get().org == tree.grassroots_a
+    response = call(logged_in(chair_a), "POST", "/record", {**body, "measures": "短"})
+    assert response.status_code == 400 and Suggestion.objects.count() == 1

@@ -36,7 +36,7 @@ class DecisionForm(forms.Form):
         label=_("Decision"),
         choices=[
             ("", "—"),
-            ("accept", _("Accept (立案)")),
+            ("accept", _("Register as a proposal")),
             ("convert", _("Turn into a suggestion")),
             ("reject", _("Do not accept")),
         ],
@@ -75,3 +75,14 @@ class DepartmentForm(forms.Form):
         help_text=_("The contact answers proposals in the portal with this account."),
     )
     active = forms.BooleanField(label=_("In use"), required=False, initial=True)
+
+
+class PaperProposalForm(forms.Form):
+    delegate = forms.TypedChoiceField(label=_("Proposer"), coerce=int, choices=[])
+    meeting = forms.TypedChoiceField(
+        label=_("For the meeting"), coerce=int, required=False, empty_value=None, choices=[]
+    )
+    title = forms.CharField(label=_("Title"), max_length=200)
+    category = forms.ChoiceField(label=_("Category"), choices=ProposalCategory.choices)
+    reasons = forms.CharField(label=_("Reasons"), widget=forms.Textarea(attrs={"rows": 5}))
+    measures = forms.CharField(label=_("Suggested measures"), widget=forms.Textarea(attrs={"rows": 5}))

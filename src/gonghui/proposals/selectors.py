@@ -100,6 +100,20 @@ def congress_for_report(*, actor: Any, congress_id: int) -> Congress:
     return found
 
 
+def serving_delegates(*, congress: Congress) -> QuerySet[Any]:
+    from gonghui.congress.models import Delegate
+
+    return Delegate.objects.filter(congress=congress, status=DelegateStatus.ACTIVE).order_by("name", "pk")
+
+
+def open_meetings(*, congress: Congress) -> QuerySet[Any]:
+    from gonghui.congress.models import Meeting, MeetingStatus
+
+    return (
+        Meeting.objects.filter(congress=congress).exclude(status=MeetingStatus.CLOSED).order_by("starts_at")
+    )
+
+
 def reports_of(*, congress: Congress) -> QuerySet[ProposalReport]:
     return (
         ProposalReport.objects.filter(congress=congress)

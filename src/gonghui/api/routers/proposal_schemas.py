@@ -19,6 +19,20 @@ class ProposalIn(Schema):
     measures: str = Field(max_length=40000)
 
 
+class PaperProposalIn(Schema):
+    congress_id: int
+    delegate_id: int = Field(description="The serving delegate who handed in the paper form")
+    meeting_id: int | None = None
+    title: str = Field(max_length=500)
+    category: str
+    reasons: str = Field(max_length=40000)
+    measures: str = Field(max_length=40000)
+
+
+class DelegateIn(Schema):
+    delegate_id: int
+
+
 class DecisionIn(Schema):
     decision: str = Field(description="accept, convert (to a rationalisation suggestion) or reject")
     note: str = Field(default="", max_length=20000, description="The reason; required to reject")

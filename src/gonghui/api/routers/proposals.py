@@ -29,9 +29,11 @@ from .proposal_schemas import (
     AnswerIn,
     AssignIn,
     DecisionIn,
+    DelegateIn,
     DepartmentIn,
     DepartmentOut,
     EventOut,
+    PaperProposalIn,
     ProposalDetailOut,
     ProposalIn,
     ProposalOut,
@@ -245,6 +247,33 @@ def _get(request: HttpRequest, proposal_id: int) -> Proposal:
     return selectors.proposal_get(actor=request.user, proposal_id=proposal_id)
 
 
+@router.post("/record", response={201: ProposalDetailOut, **ERRORS}, summary="Record a paper proposal")
+def record(request: HttpRequest, data: PaperProposalIn) -> Any:
+    """The committee's secretariat records a proposal a delegate handed in on the paper form."""
+    congress = _congress(request, data.congress_id)
+    delegate = selectors.serving_delegates(congress=congress).filter(pk=data.delegate_id).first()
+    if delegate is None:
+        require(actor=request.user, perm=MANAGE, org=congress.org)
+        raise ServiceError(
+            "not_delegate", _("Choose a serving delegate of this congress."), field="delegate_id"
+        )
+    meeting = (
+        selectors.open_meetings(congress=congress).filter(pk=data.meeting_id).first()
+        if data.meeting_id
+        else None
+    )
+    p = services.proposal_record(
+        actor=request.user,
+        congress=congress,
+        delegate=delegate,
+        meeting=meeting,
+        data=services.ProposalInput(
+            title=data.title, category=data.category, reasons=data.reasons, measures=data.measures
+        ),
+    )
+    return Status(201, _detail(p))
+
+
 @router.get("/queue", response={200: list[ProposalOut], **ERRORS}, summary="Proposals of my unions")
 @paginate(LimitOffsetPagination)
 def queue(  # type: ignore[no-untyped-def]
@@ -311,6 +340,35 @@ def reassign(request: HttpRequest, proposal_id: int, data: AssignIn) -> Any:
         note=data.note,
     )
     return _detail(p)
+
+
+@router.post(
+    "/{proposal_id}/cosign-record",
+    response={200: ProposalDetailOut, **ERRORS},
+    summary="Record a paper co-signature",
+)
+def cosign_record(request: HttpRequest, proposal_id: int, data: DelegateIn) -> Any:
+    p = _get(request, proposal_id)
+    delegate = selectors.serving_delegates(congress=p.congress).filter(pk=data.delegate_id).first()
+    if delegate is None:
+        require(actor=request.user, perm=MANAGE, org=p.org)
+        raise ServiceError(
+            "not_delegate", _("Choose a serving delegate of this congress."), field="delegate_id"
+        )
+    return _detail(services.proposal_cosign_record(actor=request.user, proposal=p, delegate=delegate))
+
+
+@router.post(
+    "/{proposal_id}/rate-record", response={200: ProposalDetailOut, **ERRORS}, summary="Record paper feedback"
+)
+def rate_record(request: HttpRequest, proposal_id: int, data: RateIn) -> Any:
+    """The satisfaction a proposer without an account gave on the paper feedback form."""
+    p = _get(request, proposal_id)
+    return _detail(
+        services.proposal_rate_record(
+            actor=request.user, proposal=p, satisfaction=data.satisfaction, comment=data.comment
+        )
+    )
 
 
 @router.post("/{proposal_id}/answer", response={200: ProposalDetailOut, **ERRORS}, summary="Enter the answer")

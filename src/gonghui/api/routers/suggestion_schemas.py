@@ -19,6 +19,10 @@ class SuggestionIn(Schema):
     expected_benefit: str = Field(default="", max_length=20000)
 
 
+class PaperSuggestionIn(SuggestionIn):
+    member_id: int = Field(description="The member who handed in the suggestion")
+
+
 class DecideIn(Schema):
     adopt: bool
     reason: str = Field(default="", max_length=20000, description="Required when not adopting")

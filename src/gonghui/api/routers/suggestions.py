@@ -10,11 +10,13 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 from ninja import Query, Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from gonghui.api.schemas import ErrorOut
 from gonghui.core.audit import log_action
+from gonghui.core.errors import NotFound
 from gonghui.orgs.selectors import org_get
 from gonghui.suggestions import exports, selectors, services
 from gonghui.suggestions.models import Suggestion
@@ -28,6 +30,7 @@ from .suggestion_schemas import (
     ImplementIn,
     MemberSuggestionOut,
     NoteIn,
+    PaperSuggestionIn,
     RewardIn,
     StatsOut,
     SuggestionIn,
@@ -97,6 +100,29 @@ def _cadre_view(request: HttpRequest, suggestion_id: int) -> CadreSuggestionOut:
     out = CadreSuggestionOut.from_orm(s)
     out.events = [EventOut.from_orm(e) for e in selectors.suggestion_events(suggestion=s)]
     return out
+
+
+@router.post("/record", response={201: CadreSuggestionOut, **ERRORS}, summary="Record a paper suggestion")
+def record(request: HttpRequest, data: PaperSuggestionIn) -> Any:
+    """A cadre records a suggestion a member handed in on paper (the suggestion box); it goes to the member's
+    grassroots union. A member outside the caller's unions is not found."""
+    from gonghui.members.models import Member
+
+    member = Member.objects.select_related("org", "user").filter(pk=data.member_id).first()
+    if member is None:
+        raise NotFound(_("No such member in your scope."))
+    s = services.suggestion_record(
+        actor=request.user,
+        member=member,
+        data=services.SuggestionInput(
+            title=data.title,
+            category=data.category,
+            situation=data.situation,
+            measures=data.measures,
+            expected_benefit=data.expected_benefit,
+        ),
+    )
+    return Status(201, _cadre_view(request, s.pk))
 
 
 @router.get("/queue", response={200: list[SuggestionOut], **ERRORS}, summary="Suggestions of my unions")

@@ -22,7 +22,15 @@ from gonghui.core.errors import ServiceError
 from gonghui.orgs import selectors as org_selectors
 from gonghui.orgs.services import require
 from gonghui.proposals import documents, rules, selectors, services
-from gonghui.proposals.forms import AnswerForm, AssignForm, DecisionForm, DepartmentForm, ProposalFilterForm
+from gonghui.proposals.forms import (
+    AnswerForm,
+    AssignForm,
+    DecisionForm,
+    DepartmentForm,
+    PaperProposalForm,
+    ProposalFilterForm,
+    RateForm,
+)
 from gonghui.proposals.models import ProposalStatus
 
 from .common import ConsoleRequest, console_view
@@ -77,11 +85,26 @@ def proposal_detail(request: ConsoleRequest, proposal_id: int) -> HttpResponse:
             "may_assign": manage and p.status == ProposalStatus.ACCEPTED,
             "may_answer": manage and p.status == ProposalStatus.ASSIGNED,
             "may_reassign": manage and rules.may_reassign(p.status, p.satisfaction, p.reassigned),
+            "paper_cosigners": _paper_cosigners(p) if manage and p.status in rules.COSIGN_OPEN else [],
+            "may_record_feedback": manage
+            and p.status == ProposalStatus.ANSWERED
+            and p.proposer.user_id is None,
             "decision_form": DecisionForm(),
             "assign_form": _assign_form(p),
             "answer_form": AnswerForm(),
+            "rate_form": RateForm(),
         },
     )
+
+
+def _paper_cosigners(p: Any) -> list[Any]:
+    """Serving delegates of the congress who may still co-sign on paper: not the proposer, not yet signed."""
+    signed = set(p.cosigns.values_list("delegate_id", flat=True))
+    return [
+        d
+        for d in selectors.serving_delegates(congress=p.congress)
+        if d.pk != p.proposer_id and d.pk not in signed
+    ]
 
 
 def _after(request: ConsoleRequest, proposal_id: int, action: Callable[[], Any], done: str) -> HttpResponse:
@@ -177,6 +200,89 @@ def proposal_answer(request: ConsoleRequest, proposal_id: int) -> HttpResponse:
         proposal_id,
         lambda: services.proposal_answer(actor=request.user, proposal=p, text=request.POST.get("text", "")),
         _("The answer was recorded; the proposer was asked to rate it."),
+    )
+
+
+@console_view
+@require_POST
+def proposal_cosign_record(request: ConsoleRequest, proposal_id: int) -> HttpResponse:
+    """The secretariat records a co-signature given on the paper form."""
+    p = selectors.proposal_get(actor=request.user, proposal_id=proposal_id)
+    require(actor=request.user, perm=MANAGE, org=p.org)
+    wanted = request.POST.get("delegate", "")
+    delegate = next(
+        (d for d in selectors.serving_delegates(congress=p.congress) if str(d.pk) == wanted), None
+    )
+    if delegate is None:
+        messages.error(request, _("Choose the delegate who co-signed."))
+        return redirect("console:proposal", proposal_id=proposal_id)
+    return _after(
+        request,
+        proposal_id,
+        lambda: services.proposal_cosign_record(actor=request.user, proposal=p, delegate=delegate),
+        _("The co-signature was recorded."),
+    )
+
+
+@console_view
+@require_POST
+def proposal_rate_record(request: ConsoleRequest, proposal_id: int) -> HttpResponse:
+    """The secretariat records the satisfaction a proposer without an account gave on the paper feedback form."""
+    p = selectors.proposal_get(actor=request.user, proposal_id=proposal_id)
+    return _after(
+        request,
+        proposal_id,
+        lambda: services.proposal_rate_record(
+            actor=request.user,
+            proposal=p,
+            satisfaction=request.POST.get("satisfaction", ""),
+            comment=request.POST.get("comment", ""),
+        ),
+        _("The proposer's feedback was recorded."),
+    )
+
+
+@console_view
+def proposal_record(request: ConsoleRequest) -> HttpResponse:
+    """The secretariat records a proposal a delegate handed in on the paper form."""
+    congress, _since = _report_args(request)
+    if congress is None:
+        return redirect("console:proposals")
+    require(actor=request.user, perm=MANAGE, org=congress.org)
+    form = PaperProposalForm(request.POST or None)
+    delegates = list(selectors.serving_delegates(congress=congress))
+    form.fields["delegate"].choices = [(d.pk, d.name) for d in delegates]  # type: ignore[attr-defined]
+    meetings = list(selectors.open_meetings(congress=congress))
+    form.fields["meeting"].choices = [("", "—"), *[(m.pk, m.title) for m in meetings]]  # type: ignore[attr-defined]
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        delegate = next(x for x in delegates if x.pk == d["delegate"])
+        meeting = next((m for m in meetings if m.pk == d["meeting"]), None)
+        try:
+            p = services.proposal_record(
+                actor=request.user,
+                congress=congress,
+                delegate=delegate,
+                meeting=meeting,
+                data=services.ProposalInput(
+                    title=d["title"], category=d["category"], reasons=d["reasons"], measures=d["measures"]
+                ),
+            )
+        except ServiceError as exc:
+            if exc.status in (403, 404):
+                raise
+            form.add_error(exc.field if exc.field in form.fields else None, str(exc.message))
+        else:
+            messages.success(request, _("The paper proposal was recorded."))
+            return redirect("console:proposal", proposal_id=p.pk)
+    return render(
+        request,
+        "console/proposals/record.html",
+        {
+            "form": form,
+            "congress": congress,
+            "congresses": selectors.congresses_of(actor=request.user, org=request.org),
+        },
     )
 
 

@@ -235,14 +235,14 @@ def suggestion_submit(*, user: Any, data: SuggestionInput) -> Suggestion:
 def suggestion_record(*, actor: Any, member: Member, data: SuggestionInput) -> Suggestion:
     """A cadre records a suggestion a member made on paper (the suggestion box, a workshop meeting) on their
     behalf; it goes to the member's grassroots union like one made online."""
+    org = grassroots_of(member.org)
+    require(actor=actor, perm=PERM, org=org)  # first: a member outside the actor's unions is not found
     if member.status != MemberStatus.ACTIVE:
         raise ServiceError(
             "not_member",
             _("Only an active union member can submit a rationalisation suggestion."),
             status=409,
         )
-    org = grassroots_of(member.org)
-    require(actor=actor, perm=PERM, org=org)
     data = suggestion_clean(data)
     with transaction.atomic():
         suggestion = _create(
