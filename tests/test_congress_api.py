@@ -486,3 +486,19 @@ def test_a_case_handler_of_the_union_may_not_read_the_congress(setup, tree):
     handler = make_user("13800000021", "孙专员", Role.CASE_HANDLER, tree.grassroots_a)
     assert call(as_(handler), "get", f"/congresses/{setup.congress.pk}").status_code == 404
     assert Delegate.objects.filter(congress=setup.congress).count() == 4
+
+
+def test_a_ballot_for_a_draft_closed_or_missing_poll_says_nothing_to_outsiders(
+    setup, tree, chair_a, chair_b, wu
+):
+    draft = resolution(setup, chair_a, open_=False)
+    closed = resolution(setup, chair_a, title="已结束的表决")
+    call(wu, "post", f"/polls/{closed.pk}/close")
+    other = make_congress(org=tree.grassroots_b, chair=chair_b, delegates=3, mobile_prefix="1370001")
+    for poll in (draft, closed):
+        assert vote(other.users[0], poll).status_code == 404
+    assert vote(setup.users[0], draft).status_code == 404  # a vote in preparation is not shown to delegates
+    shut = vote(setup.users[0], closed)
+    assert shut.status_code == 409 and shut.json()["error"]["code"] == "poll_not_open"
+    missing = call(as_(setup.users[0]), "post", "/polls/999999/ballots", {"marks": {}})
+    assert missing.status_code == 404
