@@ -23,10 +23,10 @@
       grid: { left: 8, right: 16, top: 40, bottom: 8, containLabel: true },
       xAxis: {
         type: "category", data: data.labels,
-        axisLabel: { color: ink, interval: 0, rotate: narrow && data.labels.length > 2 ? 30 : 0,
+        axisLabel: { color: ink, fontSize: data.dark ? 18 : 12, interval: 0, rotate: narrow && data.labels.length > 2 ? 30 : 0,
           formatter: function (v) { var n = narrow ? 6 : 10; return v.length > n ? v.slice(0, n) + "…" : v; } },
       },
-      yAxis: { type: "value", minInterval: 1, axisLabel: { color: ink }, splitLine: { lineStyle: { color: grid } } },
+      yAxis: { type: "value", minInterval: 1, axisLabel: { color: ink, fontSize: data.dark ? 16 : 12 }, splitLine: { lineStyle: { color: grid } } },
       series: data.series.map(function (s, i) {
         var series = { name: s.name, type: "bar", data: s.data, barMaxWidth: data.dark ? 60 : 28,
           label: { show: true, position: "top", color: ink } };

@@ -36,9 +36,11 @@ class CongressForm(forms.Form):
         help_text=_("Units with fewer than %(n)s staff usually hold an all-staff meeting.")
         % {"n": rules.ALL_STAFF_BELOW},
     )
-    term_number = forms.IntegerField(label=_("Term"), min_value=1, max_value=999, initial=1)
-    term_start = forms.DateField(label=_("Term starts"), widget=DATE)
-    term_end = forms.DateField(label=_("Term ends"), widget=DATE, help_text=_("A term is 3 to 5 years."))
+    term_number = forms.IntegerField(label=_("Congress term"), min_value=1, max_value=999, initial=1)
+    term_start = forms.DateField(label=_("Term of office begins"), widget=DATE)
+    term_end = forms.DateField(
+        label=_("Term of office ends"), widget=DATE, help_text=_("A term is 3 to 5 years.")
+    )
     staff_count = forms.IntegerField(label=_("Staff"), min_value=1, max_value=10_000_000)
     women_staff = forms.IntegerField(label=_("Women among the staff"), min_value=0, initial=0, required=False)
     dispatched_staff = forms.IntegerField(
@@ -114,7 +116,10 @@ class RecallForm(forms.Form):
 class EndForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Why the service ends"),
-        choices=[(DelegateStatus.RESIGNED, _("Resigned")), (DelegateStatus.LEFT, _("Left the unit"))],
+        choices=[
+            (DelegateStatus.RESIGNED, _("Resigned as a delegate")),
+            (DelegateStatus.LEFT, _("Left the unit")),
+        ],
     )
     on = forms.DateField(label=_("Date"), widget=DATE)
     reason = forms.CharField(label=_("Note"), max_length=300, required=False)
