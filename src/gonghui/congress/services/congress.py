@@ -464,8 +464,18 @@ def meeting_set_item(*, actor: Any, meeting: Meeting, item: AgendaItem) -> Meeti
     require(actor=actor, perm=MANAGE, org=meeting.congress.org)
     if item.meeting_id != meeting.pk:
         raise NotFound(_("No such agenda item."))
-    meeting.current_item = item
-    meeting.save(update_fields=["current_item"])
+    if meeting.status == MeetingStatus.CLOSED:
+        raise ServiceError("meeting_closed", _("The meeting is closed."), status=409)
+    with transaction.atomic():
+        meeting.current_item = item
+        meeting.save(update_fields=["current_item"])
+        log_action(
+            actor=actor,
+            action="gonghui.congress.agenda_current",
+            obj=meeting,
+            org_path=meeting.congress.org.path,
+            data={"item": item.pk},
+        )
     return meeting
 
 
