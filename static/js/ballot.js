@@ -19,7 +19,7 @@ document.addEventListener("DOMContentLoaded", function () {
     var n = Object.keys(approved).length;
     var over = n > seats;
     var text = hint.getAttribute(over ? "data-over" : "data-text");
-    hint.textContent = text.replace("%(n)s", n).replace("%(seats)s", seats);
+    hint.textContent = text.replace("{n}", n).replace("{seats}", seats);
     hint.classList.toggle("over", over);
   };
   form.addEventListener("change", update);
