@@ -36,6 +36,7 @@ JOBS: list[Job] = [
     Job("rights.compute_risks", "gonghui.rights.tasks.compute_risks", timedelta(hours=24)),
     Job("disclosure.flag_overdue", "gonghui.disclosure.tasks.flag_overdue", timedelta(hours=24)),
     Job("contracts.sweep", "gonghui.contracts.tasks.sweep", timedelta(hours=24)),
+    Job("proposals.sweep_answers", "gonghui.proposals.tasks.sweep_answers", timedelta(hours=24)),
 ]
 
 

@@ -28,7 +28,11 @@ TILES: list[Tile] = [
     Tile("notices", _("My notices"), "portal:notices", "信"),
     # Rights protection (rights app): anyone may ask for help, with or without an account or a name.
     Tile("rights", _("Ask for help"), "portal:rights", "援", needs_login=False),
-    # Democratic management: the union's disclosures and the collective contract that covers the member.
+    # Democratic management: the congress (for delegates), proposals, suggestions, disclosure and the collective
+    # contract that covers the member.
+    Tile("congress", _("Workers' congress"), "portal:congress_home", "代"),
+    Tile("proposals", _("Congress proposals"), "portal:proposals", "提"),
+    Tile("suggestions", _("Rationalisation suggestions"), "portal:suggestions", "议"),
     Tile("disclosure", _("Disclosure"), "portal:disclosure", "公"),
     Tile("contracts", _("Collective contract"), "portal:contracts", "约"),
     Tile("profile", _("My account"), "portal:profile", "我"),

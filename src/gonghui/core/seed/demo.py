@@ -312,6 +312,7 @@ ACCOUNTS = [
     DemoAccount("13800000010", "陈观察", Role.VIEWER, "330100", "read-only viewer (Hangzhou)"),
     DemoAccount("13900000001", "张伟", None, None, "member in district A"),
     DemoAccount("13900000002", "刘芳", None, None, "member in district B"),
+    DemoAccount("13900000003", "孙后勤", None, None, "department contact who answers congress proposals"),
 ]
 
 
@@ -394,7 +395,9 @@ def seed_demo() -> dict[str, int]:
     from .demo_contracts import seed_contracts
     from .demo_disclosure import seed_disclosure
     from .demo_members import seed_demo_members
+    from .demo_proposals import seed_proposals
     from .demo_rights import seed_demo_rights
+    from .demo_suggestions import seed_suggestions
 
     return {
         "orgs_created": len(created),
@@ -402,6 +405,8 @@ def seed_demo() -> dict[str, int]:
         **seed_demo_members(),
         **seed_demo_rights(),
         **seed_congress(),
+        **seed_suggestions(),
+        **seed_proposals(),
         **seed_disclosure(),
         **seed_contracts(),
     }
