@@ -55,11 +55,11 @@ class Congress(models.Model):
     dispatched_staff = models.PositiveIntegerField(_("dispatched workers among the staff"), default=0)
     # The figures of DOMAIN §3, each a default the congress may change.
     min_delegate_percent = models.DecimalField(
-        _("minimum delegates, % of staff"), max_digits=5, decimal_places=2, default=rules.MIN_DELEGATE_PERCENT
+        _("minimum delegates, percent of staff"), max_digits=5, decimal_places=2, default=rules.MIN_DELEGATE_PERCENT
     )
     min_delegates = models.PositiveIntegerField(_("minimum number of delegates"), default=rules.MIN_DELEGATES)
     max_manager_percent = models.PositiveIntegerField(
-        _("managers at most, % of delegates"), default=rules.MAX_MANAGER_PERCENT
+        _("managers at most, percent of delegates"), default=rules.MAX_MANAGER_PERCENT
     )
     quorum_numerator = models.PositiveIntegerField(_("quorum numerator"), default=rules.QUORUM[0])
     quorum_denominator = models.PositiveIntegerField(_("quorum denominator"), default=rules.QUORUM[1])
