@@ -1,7 +1,7 @@
 """The workers' congress under load: 5,000 delegates vote on their phones at once, each trying twice.
 
 Usage:
-    .venv/bin/python bench/voting.py [--delegates 5000] [--clients 16] [--workers 4] [--threads 4]
+    .venv/bin/python bench/voting.py [--delegates 5000] [--clients 12] [--workers 2] [--threads 4]
                                      [--pg-url postgres://postgres@127.0.0.1:5432] [--pg-db bench_voting]
                                      [--out /tmp/docs/bench_voting.md]
 
@@ -64,8 +64,8 @@ ITEMS = ["2027年工资集体协商方案", "职工福利费使用方案", "劳�
 def parse() -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--delegates", type=int, default=5000)
-    p.add_argument("--clients", type=int, default=16, help="concurrent HTTP clients (and floor connections)")
-    p.add_argument("--workers", type=int, default=4, help="gunicorn worker processes")
+    p.add_argument("--clients", type=int, default=12, help="concurrent HTTP clients (and floor connections)")
+    p.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
     p.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker (gthread)")
     p.add_argument("--port", type=int, default=0, help="0 picks a free port")
     p.add_argument("--seed", type=int, default=2026)
@@ -492,25 +492,19 @@ def in_process(setup: dict[str, Any], sample: int = 200) -> dict[str, Any]:
 
 
 def short_sql(sql: str) -> str:
+    """ "SELECT congress_poll", "INSERT INTO congress_ballot", "BEGIN": what a query is, in a few words."""
+    import re
+
     sql = " ".join(sql.split())
-    for word in (
-        "SELECT",
-        "INSERT INTO",
-        "UPDATE",
-        "DELETE",
-        "SAVEPOINT",
-        "RELEASE SAVEPOINT",
-        "BEGIN",
-        "COMMIT",
-    ):
-        if sql.upper().startswith(word):
-            tables = [t.strip('"') for t in sql.split() if t.startswith('"') and "_" in t and "." not in t][
-                :1
-            ]
-            if "FOR SHARE" in sql:
-                return f"{word} … FOR SHARE"
-            return f"{word} {tables[0] if tables else ''}".strip()
-    return sql[:60]
+    head = sql.split(" ", 1)[0].upper()
+    if head == "SELECT":
+        # The table of the first selected column, so that a subquery in the select list does not name it.
+        table = re.search(r'"(\w+)"\."', sql) or re.search(r'FROM "?(\w+)"?', sql)
+        return f"SELECT {table.group(1) if table else ''}" + (" FOR SHARE" if "FOR SHARE" in sql else "")
+    if head == "INSERT":
+        table = re.search(r'INTO "(\w+)"', sql)
+        return f"INSERT {table.group(1) if table else ''}"
+    return sql[:40]
 
 
 # --- main --------------------------------------------------------------------------------------------------
