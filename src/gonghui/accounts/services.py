@@ -419,7 +419,14 @@ def api_token_issue(
 
 
 def api_token_lookup(secret: str) -> ApiToken | None:
-    token = ApiToken.objects.select_related("user", "org").filter(key_hash=_hash(secret)).first()
+    # The mobile number is decrypted only if something reads it: most API calls never do, and SM4 on every
+    # request was a quarter of a vote's cost (bench/RESULTS.md, voting).
+    token = (
+        ApiToken.objects.select_related("user", "org")
+        .defer("user__mobile")
+        .filter(key_hash=_hash(secret))
+        .first()
+    )
     if token is None or not token.is_usable or not token.user.is_active:
         return None
     if token.last_used_at is None or timezone.now() - token.last_used_at > timedelta(minutes=5):
