@@ -228,8 +228,6 @@ def ballot_cast(
     for an open vote. Refused before the poll opens or after it closes, for anyone not a serving delegate who
     checked in, for a ballot approving more people than seats, and for a second vote."""
     poll = Poll.objects.select_related("meeting").get(pk=poll.pk)
-    if poll.status != PollStatus.OPEN:
-        raise ServiceError("poll_not_open", _("This vote is not open."), status=409)
     # One query answers who the voter is, whether they checked in and whether they already voted.
     delegate = (
         Delegate.objects.filter(congress_id=poll.meeting.congress_id, user=user, status=DelegateStatus.ACTIVE)
@@ -242,6 +240,9 @@ def ballot_cast(
     )
     if delegate is None:
         raise PermissionDenied(_("Only serving delegates of this congress vote."))
+    # Only a delegate learns whether the poll is open.
+    if poll.status != PollStatus.OPEN:
+        raise ServiceError("poll_not_open", _("This vote is not open."), status=409)
     if not delegate.present:
         raise ServiceError("not_checked_in", _("Check in at the meeting before voting."), status=409)
     if delegate.voted:
