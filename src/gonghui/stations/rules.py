@@ -142,16 +142,16 @@ def normalize_hours(data: Any) -> dict[str, Any]:
     for c in raw_closures:
         if not isinstance(c, dict):
             raise HoursError("invalid_closure", _("Write closure dates as YYYY-MM-DD."), field="closures")
-        start = _date(c.get("from"))
-        end = _date(c.get("to") or c.get("from"))
-        if end < start or (end - start).days >= MAX_CLOSURE_DAYS:
+        first = _date(c.get("from"))
+        last = _date(c.get("to") or c.get("from"))
+        if last < first or (last - first).days >= MAX_CLOSURE_DAYS:
             raise HoursError(
                 "invalid_closure",
                 _("A closure ends on or after its first day and lasts at most a year."),
                 field="closures",
             )
         closures.append(
-            {"from": start.isoformat(), "to": end.isoformat(), "note": str(c.get("note", ""))[:60]}
+            {"from": first.isoformat(), "to": last.isoformat(), "note": str(c.get("note", ""))[:60]}
         )
     closures.sort(key=lambda c: c["from"])
     if not always and not week:
