@@ -253,3 +253,33 @@ def announcement_for_member(*, user: Any, application_id: int) -> AidApplication
     if member is None or app is None or app.org_id != member.org_id:
         raise NotFound(_("No such announcement."))
     return app
+
+
+def member_by_number(*, actor: Any, org: Org, number: str) -> Member:
+    """A member of the current union's subtree by member number, for opening a file."""
+    require(actor=actor, perm=MANAGE, org=org)
+    member = (
+        Member.objects.filter(subtree_q(org.path, "org__path"), number=number.strip())
+        .select_related("org", "user")
+        .first()
+    )
+    if member is None:
+        raise NotFound(_("No member with this number in your union."))
+    return member
+
+
+def application_steps(*, application: AidApplication) -> list[dict[str, Any]]:
+    """The chain with each level's decision, for the progress display (two queries)."""
+    orgs = Org.objects.in_bulk(application.chain)
+    steps = {s.level: s for s in application.steps.select_related("by")}
+    rows = []
+    for level, org_id in enumerate(application.chain):
+        step = steps.get(level)
+        rows.append(
+            {
+                "org": orgs.get(org_id),
+                "step": step,
+                "current": application.state == AppState.REVIEWING and level == application.level,
+            }
+        )
+    return rows
