@@ -469,7 +469,7 @@ def test_the_composition_warning_gives_the_numbers(setup, chair_a):
     html = text(client.get(reverse("console:congress_detail", args=[setup.congress.pk])))
     assert 'data-testid="composition-warnings"' in html
     # 3 middle managers among 30 delegates; 5% allows 1.
-    assert ("3" in html and "5%" in html and "(at most 1)" in html) or "上限 1 人" in html
+    assert ("3" in html and "5%" in html and "(at most 1)" in html) or "上限1人" in html
 
 
 def test_the_figures_are_changed_through_the_form(setup, chair_a):
