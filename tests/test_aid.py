@@ -12,7 +12,7 @@ import time_machine
 from django.db import connection
 
 from gonghui.aid import rules, selectors, services
-from gonghui.aid.models import AidPolicy, AppState, FileStatus, HardshipFile, HouseholdMember
+from gonghui.aid.models import AidApplication, AidPolicy, AppState, FileStatus, HardshipFile, HouseholdMember
 from gonghui.core.errors import NotFound, PermissionDenied, ServiceError
 from gonghui.core.models import AuditRecord, Notice
 from gonghui.members.models import Member
@@ -511,3 +511,24 @@ def test_an_announcement_is_seen_only_by_members_of_the_same_union_with_a_masked
     make_member(cast.grassroots, tree.grassroots_a, coworker, 41)
     [row] = selectors.public_announcements(user=coworker)
     assert row.masked_name == "张*" and row.amount == Decimal("2000")
+
+
+# --- the demo seed -----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@time_machine.travel(TUESDAY, tick=False)
+def test_the_demo_seed_shows_aid_in_every_state_once():
+    from gonghui.core.seed.demo import seed_demo
+    from gonghui.core.seed.demo_aid import seed_aid
+
+    seed_demo()
+    made = seed_aid()
+    assert made == {"aid_files": 4, "aid_applications": 5}
+    assert seed_aid() == {"aid_files": 0, "aid_applications": 0}
+    states = sorted(AidApplication.objects.values_list("state", flat=True))
+    assert states == ["announced", "paid", "rejected", "reviewing", "reviewing"]
+    zhang = HardshipFile.objects.get(member__name="张伟")
+    assert zhang.org.code == "330106-G01" and zhang.verified
+    assert AidApplication.objects.get(state="announced").objections.filter(resolved_at__isnull=True).exists()
+    assert AidApplication.objects.filter(state="reviewing", current_org__code="330106").exists()
