@@ -115,7 +115,7 @@ class OfferDetailOut(OfferOut):
     published_at: datetime.datetime | None
     closed_at: datetime.datetime | None
     allocated_at: datetime.datetime | None
-    draw: DrawOut | None = None
+    lottery: DrawOut | None = None
 
 
 class EntryOut(Schema):
@@ -299,7 +299,7 @@ def _draw_out(offer: Offer) -> DrawOut | None:
 def _detail(request: HttpRequest, offer_id: int) -> OfferDetailOut:
     offer = selectors.offer_get(actor=request.user, offer_id=offer_id)
     out = OfferDetailOut.from_orm(offer)
-    out.draw = _draw_out(offer)
+    out.lottery = _draw_out(offer)
     return out
 
 
