@@ -621,3 +621,21 @@ def test_use_is_rolled_up_by_union_below_in_a_fixed_number_of_queries(
         (tree.street_a.name, 1),
         (tree.district_a.name, 1),
     ]
+
+
+# --- the demo seed --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_demo_seed_makes_thirty_stations_with_use_once(frozen):
+    from gonghui.core.seed.demo import seed_demo
+    from gonghui.core.seed.demo_stations import seed_stations
+
+    seed_demo()
+    made = seed_stations(now=NOW)
+    assert made["stations"] == 30 and made["station_visits"] == 5 and made["station_days"] > 1000
+    assert seed_stations(now=NOW) == {"stations": 0}
+    near = selectors.nearest_stations(lat=30.2875, lng=120.1213, k=3, at=NOW)
+    assert near[0].station.name == "文新街道户外劳动者服务站"
+    keeper = StationManager.objects.get()
+    assert keeper.user.real_name == "赵站长" and keeper.station.code == "ZJ-HZ-XH-0001"

@@ -17,9 +17,12 @@ in Asia/Shanghai time, whatever zone the caller's datetime is in.
 from __future__ import annotations
 
 import datetime
+import functools
 import itertools
+import json
 import math
 import re
+from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -174,28 +177,63 @@ def closed_on(hours: dict[str, Any], day: datetime.date) -> dict[str, str] | Non
     return None
 
 
-def is_open(hours: dict[str, Any], at: datetime.datetime) -> bool:
-    """Whether the station is open at `at` (judged in Asia/Shanghai)."""
-    local = _local(at)
-    if not hours or closed_on(hours, local.date()):
-        return False
-    if hours.get("always"):
-        return True
+@dataclass(frozen=True)
+class Parsed:
+    """Opening hours ready for "open now" checks: minutes after midnight per weekday, closures as ISO dates."""
+
+    always: bool
+    week: tuple[tuple[tuple[int, int], ...], ...]  # 7 weekdays, Monday first
+    closures: tuple[tuple[str, str], ...]
+
+
+def parse_hours(hours: dict[str, Any]) -> Parsed:
     week = hours.get("week") or {}
-    minute = local.hour * 60 + local.minute
-    weekday = local.weekday()
-    for start_s, end_s in week.get(str(weekday), ()):
-        start, end = parse_time(start_s), parse_time(end_s)
-        if start < end and start <= minute < end:
+    return Parsed(
+        always=bool(hours.get("always")),
+        week=tuple(tuple((parse_time(s), parse_time(e)) for s, e in week.get(str(d), ())) for d in range(7)),
+        closures=tuple((c["from"], c["to"]) for c in hours.get("closures") or ()),
+    )
+
+
+@functools.lru_cache(maxsize=4096)
+def parse_hours_text(text: str) -> Parsed:
+    """The same from the stored JSON text; most stations share a few timetables, so this is cached."""
+    return parse_hours(json.loads(text) if text else {})
+
+
+@dataclass(frozen=True)
+class Moment:
+    """A moment as the hours need it: Shanghai weekday, minute of the day and ISO date."""
+
+    weekday: int
+    minute: int
+    iso: str
+
+
+def moment(at: datetime.datetime) -> Moment:
+    local = _local(at)
+    return Moment(local.weekday(), local.hour * 60 + local.minute, local.date().isoformat())
+
+
+def open_at(parsed: Parsed, m: Moment) -> bool:
+    if any(first <= m.iso <= last for first, last in parsed.closures):
+        return False
+    if parsed.always:
+        return True
+    for start, end in parsed.week[m.weekday]:
+        if start < end and start <= m.minute < end:
             return True
-        if end < start and minute >= start:  # an overnight range, before midnight
+        if end < start and m.minute >= start:  # an overnight range, before midnight
             return True
     # After midnight: the overnight range that began yesterday.
-    for start_s, end_s in week.get(str((weekday - 1) % 7), ()):
-        start, end = parse_time(start_s), parse_time(end_s)
-        if end < start and minute < end:
-            return True
-    return False
+    return any(end < start and m.minute < end for start, end in parsed.week[(m.weekday - 1) % 7])
+
+
+def is_open(hours: dict[str, Any], at: datetime.datetime) -> bool:
+    """Whether the station is open at `at` (judged in Asia/Shanghai)."""
+    if not hours:
+        return False
+    return open_at(parse_hours(hours), moment(at))
 
 
 def day_text(hours: dict[str, Any], weekday: int) -> str:

@@ -11,12 +11,13 @@ amenities, photos) and the station a QR code names. Closed-down stations are not
 from __future__ import annotations
 
 import datetime
+import math
 from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
 from django.core.cache import cache
-from django.db.models import Avg, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Coalesce, Substr, TruncMonth
+from django.db.models import Avg, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, TextField, Value
+from django.db.models.functions import Cast, Coalesce, Substr, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -172,12 +173,16 @@ class Nearby:
 
     @property
     def distance_text(self) -> str:
-        """ "350 m" under a kilometre, else "2.4 km" (translated units)."""
-        if self.distance_km < 1:
-            return _("%(m)s m") % {"m": max(10, round(self.distance_km * 100) * 10)}
-        if self.distance_km < 100:
-            return _("%(km)s km") % {"km": f"{self.distance_km:.1f}"}
-        return _("%(km)s km") % {"km": f"{self.distance_km:.0f}"}
+        return distance_text(self.distance_km)
+
+
+def distance_text(km: float) -> str:
+    """ "350 m" under a kilometre, else "2.4 km" (translated units)."""
+    if km < 1:
+        return str(_("%(m)s m") % {"m": max(10, round(km * 100) * 10)})
+    if km < 100:
+        return str(_("%(km)s km") % {"km": f"{km:.1f}"})
+    return str(_("%(km)s km") % {"km": f"{km:.0f}"})
 
 
 @dataclass
@@ -190,8 +195,9 @@ class SearchResult:
 
 def _box_candidates(
     lat: float, lng: float, radius_km: float, *, amenity: str
-) -> list[tuple[int, float, float, Any]]:
-    """Open stations in the bounding box of a circle: one query using the (lat_band, lng) index."""
+) -> list[tuple[int, float, float, str]]:
+    """Open stations in the bounding box of a circle: one query using the (lat_band, lng) index. The hours come
+    as their JSON text, parsed (and cached) only for the stations that matter."""
     min_lat, max_lat, min_lng, max_lng = rules.bounding_box(lat, lng, radius_km)
     qs = Station.objects.filter(
         lat_band__in=rules.bands(min_lat, max_lat),
@@ -203,7 +209,14 @@ def _box_candidates(
     )
     if amenity:
         qs = qs.filter(amenities__contains=f",{amenity},")
-    return list(qs.values_list("pk", "lat", "lng", "hours"))
+    return list(qs.values_list("pk", "lat", "lng", Cast("hours", TextField())))
+
+
+def _next_radius(radius: float, found: int, k: int) -> float:
+    """The next box: from the density seen so far, a radius expected to hold k stations with some margin (the
+    area grows with the square of the radius), at least 1.5 and at most 4 times larger."""
+    factor = 4.0 if found == 0 else min(4.0, max(1.5, math.sqrt(k / found) * 1.3))
+    return min(rules.SEARCH_MAX_KM, radius * factor)
 
 
 def nearest_search(
@@ -219,32 +232,35 @@ def nearest_search(
     closures; with `amenity`, only those offering it) within rules.SEARCH_MAX_KM, nearest first.
 
     No spatial extension: a bounding box on the (lat_band, lng) index is read, the exact great-circle distance
-    computed for each candidate, and the box widened (rules.search_radii) until `k` stations lie within the
-    circle it holds. A station outside the box is farther than the circle's radius, so once `k` lie inside
-    the circle they are the `k` nearest. Then one query loads those stations.
+    computed for each candidate, and the box widened until `k` stations lie within the circle it holds. A
+    station outside the box is farther than the circle's radius, so once `k` lie inside the circle they are
+    the `k` nearest. Candidates are taken nearest first and their hours checked only until `k` are found. Then
+    one query loads those stations.
     """
-    at = at or timezone.now()
+    when = rules.moment(at or timezone.now())
     k = max(1, min(int(k), rules.MAX_RESULTS))
-    found: list[tuple[float, int, bool]] = []
     radius = rules.SEARCH_START_KM
     queries = scanned = 0
-    for radius in rules.search_radii():
+    while True:
         rows = _box_candidates(lat, lng, radius, amenity=amenity)
         queries += 1
         scanned += len(rows)
-        found = []
-        for pk, slat, slng, hours in rows:
-            d = rules.haversine_km(lat, lng, slat, slng)
-            if d > radius:
-                continue
-            now_open = rules.is_open(hours, at)
+        inside = sorted(
+            (d, pk, text)
+            for pk, slat, slng, text in rows
+            if (d := rules.haversine_km(lat, lng, slat, slng)) <= radius
+        )
+        found: list[tuple[float, int, bool]] = []
+        for d, pk, text in inside:
+            now_open = rules.open_at(rules.parse_hours_text(text), when)
             if open_now and not now_open:
                 continue
             found.append((d, pk, now_open))
-        if len(found) >= k:
+            if len(found) == k:
+                break
+        if len(found) >= k or radius >= rules.SEARCH_MAX_KM:
             break
-    found.sort()
-    found = found[:k]
+        radius = _next_radius(radius, len(found), k)
     by_pk = Station.objects.in_bulk([pk for _d, pk, _o in found]) if found else {}
     queries += 1 if found else 0
     return SearchResult(

@@ -176,7 +176,9 @@ def station_detail(request: HttpRequest, station_id: int) -> HttpResponse:
     station = selectors.station_public(station_id=station_id)
     context = _station_context(request, station)
     distance = request.GET.get("d", "")
-    context["distance"] = distance if distance.replace(".", "", 1).isdigit() else ""
+    context["distance"] = (
+        selectors.distance_text(float(distance)) if distance.replace(".", "", 1).isdigit() else ""
+    )
     return render(request, "portal/stations/detail.html", context)
 
 
