@@ -289,3 +289,56 @@ def test_a_read_only_viewer_may_look_but_not_act(client, tree, cast, submitted, 
 def test_a_worker_without_a_role_has_no_console(client, tree, member_a):
     client.force_login(member_a)
     assert client.get(reverse("console:aid_home")).status_code == 403
+
+
+def test_the_rules_page_sets_caps_and_the_chain_for_the_subtree(
+    client, tree, cast, district_cadre_a, viewer_a
+):
+    client.force_login(district_cadre_a)
+    page = client.get(reverse("console:aid_rules")).content.decode()
+    assert "grassroots, district, city" in page
+    data = {
+        "cap_living": "4000",
+        "cap_medical": "8000",
+        "cap_education": "5000",
+        "cap_holiday": "2200",
+        "single_illness_once_a_year": "on",
+        "no_cash": "on",
+        "income_threshold": "1500",
+        "announce_workdays": "7",
+        "review_months": "12",
+        "levels": "grassroots，district",
+    }
+    assert client.post(reverse("console:aid_rules"), data).status_code == 302
+    assert services.policy_for(tree.grassroots_a).cap_medical == Decimal("8000")
+    assert services.chain_for(tree.grassroots_a) == [tree.grassroots_a, tree.district_a]
+    bad = client.post(reverse("console:aid_rules"), {**data, "levels": "grassroots, moon"})
+    assert bad.status_code == 200 and services.chain_for(tree.grassroots_a)[-1] == tree.district_a
+    client.force_login(viewer_a)
+    assert client.get(reverse("console:aid_rules")).status_code == 200
+    assert client.post(reverse("console:aid_rules"), data).status_code == 403
+
+
+@time_machine.travel(TUESDAY, tick=False)
+def test_a_worker_attaches_a_document_when_applying(client, tree, cast, member_a, zhang_file):
+    import io
+
+    png = (
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
+        b"\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82"
+    )
+    client.force_login(member_a)
+    doc = io.BytesIO(png)
+    doc.name = "diagnosis.png"
+    client.post(
+        reverse("portal:aid_apply"),
+        {
+            "aid_type": "medical",
+            "amount": "3000",
+            "reason": "妻子化疗费用高",
+            "illness_code": "C50.9",
+            "documents": [doc],
+        },
+    )
+    app = AidApplication.objects.get()
+    assert app.documents.get().content_type == "image/png"

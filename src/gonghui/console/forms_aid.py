@@ -81,3 +81,26 @@ class PaymentForm(forms.Form):
 
 class ObjectionForm(forms.Form):
     text = forms.CharField(label=_("Objection"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class PolicyForm(forms.Form):
+    cap_living = money(_("living aid per household per year (yuan)"))
+    cap_medical = money(_("medical aid per household per year (yuan)"))
+    cap_education = money(_("education aid per household per year (yuan)"))
+    cap_holiday = money(_("holiday visits per household per year (yuan)"))
+    single_illness_once_a_year = forms.BooleanField(
+        label=_("the same illness is aided once a year"), required=False
+    )
+    no_cash = forms.BooleanField(label=_("no cash or shopping cards"), required=False)
+    income_threshold = money(_("local monthly income threshold per person (yuan)"))
+    announce_workdays = forms.IntegerField(
+        label=_("announcement period (working days)"), min_value=1, max_value=30
+    )
+    review_months = forms.IntegerField(
+        label=_("files are reviewed every (months)"), min_value=1, max_value=36
+    )
+    levels = forms.CharField(
+        label=_("Review levels, bottom up"),
+        max_length=200,
+        help_text=_("Kinds of union separated by commas, e.g. grassroots, district, city."),
+    )

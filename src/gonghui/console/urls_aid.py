@@ -21,4 +21,5 @@ urlpatterns: list = [
     path("announcements/", aid.announcements, name="aid_announcements"),
     path("payments/", aid.payments, name="aid_payments"),
     path("stats/", aid.stats, name="aid_stats"),
+    path("rules/", aid.rules, name="aid_rules"),
 ]

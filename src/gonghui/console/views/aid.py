@@ -32,6 +32,7 @@ from ..forms_aid import (
     FileReviewForm,
     ObjectionForm,
     PaymentForm,
+    PolicyForm,
     ReasonForm,
     ResolveForm,
 )
@@ -364,4 +365,35 @@ def stats(request: ConsoleRequest) -> HttpResponse:
             "state_rows": [(states[s], n) for s, n in r.applications_by_state.items()],
             "paid_rows": [(types[t], r.paid_by_type.get(t, Decimal(0))) for t in AidType.values],
         },
+    )
+
+
+@console_view
+def rules(request: ConsoleRequest) -> HttpResponse:
+    """The current union's aid rules and review chain; what it sets applies to its whole subtree."""
+    org = request.org
+    require(actor=request.user, perm=selectors.VIEW, org=org)
+    policy = services.policy_for(org)
+    levels, chain_source = services.chain_levels_for(org)
+    initial = {f: getattr(policy, f) for f in services.POLICY_FIELDS} | {"levels": ", ".join(levels)}
+    may_manage = actor_can(request.user, services.PERM, org)
+    form = PolicyForm(request.POST or None, initial=initial)
+    if request.method == "POST":
+        require(actor=request.user, perm=services.PERM, org=org)
+        if form.is_valid():
+            d = dict(form.cleaned_data)
+            new_levels = [k.strip() for k in d.pop("levels").replace("，", ",").split(",") if k.strip()]
+            try:
+                services.aid_policy_set(actor=request.user, org=org, **d)
+                if new_levels != levels or chain_source != org.pk:
+                    services.review_chain_set(actor=request.user, org=org, levels=new_levels)
+            except ServiceError as exc:
+                _show(form, exc)
+            else:
+                messages.success(request, _("The rules are saved for this union and the unions below it."))
+                return redirect("console:aid_rules")
+    return render(
+        request,
+        "console/aid/rules.html",
+        {"form": form, "may_manage": may_manage, "policy": policy, "chain_source": chain_source},
     )
