@@ -323,7 +323,7 @@ def test_the_public_lottery_page_lets_anyone_check_the_draw(drawn):
 
     page = Client().get(reverse("portal:benefits_lottery", args=[drawn.pk])).content.decode()
     assert draw.seed in page and draw.commitment in page and 'data-testid="verified"' in page
-    assert "verdict-ok" in page and "张*" in page and "张伟" not in page
+    assert "bn-ok" in page and "张*" in page and "张伟" not in page
     data = Client().get(reverse("portal:benefits_lottery_json", args=[drawn.pk])).json()
     assert (
         rules.draw([t["ticket"] for t in data["tickets"]], data["seed"], data["quota"]).winners

@@ -64,6 +64,11 @@ PROBLEM_MESSAGES: dict[str, Any] = {
 }
 
 
+def new_seed() -> str:
+    """A lottery seed: 32 bytes from the operating system's cryptographic random source, in hexadecimal."""
+    return secrets.token_hex(32)
+
+
 def _audit(actor: Any, action: str, obj: Any, org: Org, **data: Any) -> None:
     log_action(actor=actor, action=f"gonghui.benefit.{action}", obj=obj, org_path=org.path, data=data)
 
@@ -479,7 +484,7 @@ def offer_close(*, actor: Any, offer: Offer) -> Offer:
         if offer.allocation == Allocation.LOTTERY and rules.needs_lottery(
             applicants=len(pool), quota=offer.quota
         ):
-            seed = secrets.token_hex(32)
+            seed = new_seed()
             tickets = [[e.number, e.masked_name] for e in pool]
             draw = Draw.objects.create(
                 offer=offer,
