@@ -165,7 +165,7 @@ class ClaimKind(models.TextChoices):
 
 
 class ClaimStatus(models.TextChoices):
-    SUBMITTED = "submitted", _("Submitted")
+    SUBMITTED = "submitted", _("Waiting for review")
     MORE_INFO = "more_info", _("More documents needed")
     APPROVED = "approved", _("Approved")
     REJECTED = "rejected", _("Rejected")
