@@ -1,5 +1,23 @@
 """The console pages of the recuperation app; included from console/urls.py, names live in the "console" namespace."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from .views import recuperation
+
+urlpatterns: list = [
+    path("", recuperation.batch_list, name="recuperation_list"),
+    path("stats/", recuperation.stats, name="recuperation_stats"),
+    path("<int:batch_id>/", recuperation.batch_detail, name="recuperation_batch"),
+    path("<int:batch_id>/quota/", recuperation.quota_set, name="recuperation_quota_set"),
+    path("quota/<int:quota_id>/allocate/", recuperation.quota_allocate, name="recuperation_allocate"),
+    path(
+        "application/<int:application_id>/withdraw/",
+        recuperation.application_withdraw,
+        name="recuperation_withdraw",
+    ),
+    path(
+        "application/<int:application_id>/attendance/",
+        recuperation.application_attendance,
+        name="recuperation_attendance",
+    ),
+]
