@@ -563,6 +563,11 @@ def application_approve(
                 "bad_amount", _("Approve an amount above zero and not above the request."), field="amount"
             )
         policy = policy_for(app.current_org)  # type: ignore[arg-type]
+        # Approvals for one household are serialised on its files (in any union), so two levels approving the
+        # same need at the same moment cannot both pass the double-payment check.
+        list(
+            HardshipFile.objects.select_for_update().filter(household_key=app.household_key).values_list("pk")
+        )
         _check_limits(app, amount, policy)
         now = timezone.now()
         ReviewStep.objects.create(
