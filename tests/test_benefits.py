@@ -674,3 +674,24 @@ def test_roll_up_counts_each_child_union_and_the_total(
     assert rows[tree.street_a.pk]["signups"] == 4 and rows[tree.street_a.pk]["checkins"] == 1
     with pytest.raises(NotFound):
         selectors.rollup(actor=district_cadre_a, org=tree.district_b)
+
+
+# --- the demo -----------------------------------------------------------------------------------------------
+
+
+def test_the_demo_seed_shows_each_feature_once():
+    from gonghui.core.seed.demo import seed_demo
+    from gonghui.core.seed.demo_benefits import seed_benefits
+
+    seed_demo()
+    assert seed_benefits() == {"benefit_offers": 4}
+    assert seed_benefits() == {"benefit_offers": 0}
+    film = Draw.objects.get(offer__title__startswith="会员日观影")
+    assert film.drawn_at is not None and len(film.winners) == 5 and len(film.tickets) == 12
+    assert selectors.verify_published(selectors.published_lottery(film))["winners_ok"]
+    assert Entry.objects.filter(offer=film.offer, user__real_name="张伟").exists()
+    market = film.offer.__class__.objects.get(title__startswith="会员日超市购物券")
+    assert market.status == OfferStatus.OPEN and market.merchants.count() == 1
+    clinic = film.offer.__class__.objects.get(title="职工健康体检 5 折")
+    assert Voucher.objects.filter(offer=clinic, status=VoucherStatus.REDEEMED).count() == 4
+    assert Voucher.objects.filter(offer=clinic, status=VoucherStatus.ISSUED).count() == 6
