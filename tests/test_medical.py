@@ -524,3 +524,11 @@ def test_the_roll_up_counts_by_child_union_in_a_fixed_number_of_queries(
     assert (city.enrolled, city.claims, city.paid) == (1, 1, D("3500.00"))
     assert stats.paid_by_year == [(2026, D("3500.00"))]
     assert isinstance(Claim.objects.get(), Claim)
+
+
+def test_the_daily_task_grants_accident_cover(tree, plan, chair_a, member_b):
+    from gonghui.medical import tasks
+
+    rider(chair_a, tree.grassroots_a, member_b, 3)
+    assert tasks.accident_cover_sweep.call() == 1
+    assert tasks.accident_cover_sweep.call() == 0

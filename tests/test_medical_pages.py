@@ -256,3 +256,25 @@ def test_the_plan_page_shows_the_schedule_inherited_from_the_province(plan, chai
 def test_the_statistics_page_draws_its_charts(claim, district_cadre_a):
     page = as_(district_cadre_a).get(reverse("console:medical_stats"))
     assert page.status_code == 200 and 'data-chart="medical-union"' in page.content.decode()
+
+
+def test_the_enrolment_list_has_a_fixed_number_of_queries(
+    tree, plan, chair_a, zhang, django_assert_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from .conftest import make_user
+    from .suggestion_helpers import make_member
+
+    client = as_(chair_a)
+    svc.enrol_members(actor=chair_a, org=tree.grassroots_a, year=2026)
+    client.get(reverse("console:medical_enrolments"))
+    with CaptureQueriesContext(connection) as one:
+        client.get(reverse("console:medical_enrolments"))
+    for n in range(3):
+        user = make_user(f"1390000010{n}", "王五赵六"[n : n + 2])
+        make_member(chair_a, tree.grassroots_a, user, 10 + n)
+    svc.enrol_members(actor=chair_a, org=tree.grassroots_a, year=2026)
+    with django_assert_num_queries(len(one.captured_queries)):
+        client.get(reverse("console:medical_enrolments"))

@@ -74,15 +74,15 @@ def test_zhang_claims_a_hospital_stay_the_chair_approves_and_pays_and_zhang_sees
     expect(console.get_by_test_id("claim-status")).to_have_text(zh("Approved"))
     console.locator("#id_payment_ref").fill("ZF-2026-0815")
     console.get_by_test_id("pay").click()
-    expect(console.get_by_test_id("claim-status")).to_have_text(zh("Paid"))
+    expect(console.get_by_test_id("claim-status")).to_have_text(zh("Paid out"))
     snap(console, "medical-console-paid-phone")
     context.close()
 
     # 张伟 sees the result and the notice.
     page.goto(f"/medical/claims/{claim.pk}/")
-    expect(page.get_by_test_id("claim-status")).to_have_text(zh("Paid"))
+    expect(page.get_by_test_id("claim-status")).to_have_text(zh("Paid out"))
     expect(page.get_by_test_id("approved")).to_have_text("2500.00")
-    expect(page.get_by_test_id("claim-events")).to_contain_text(zh("Paid"))
+    expect(page.get_by_test_id("claim-events")).to_contain_text(zh("Paid out"))
     snap(page, "medical-claim-paid-phone")
     claim.refresh_from_db()
     assert claim.status == "paid" and claim.payment_ref == "ZF-2026-0815"

@@ -35,7 +35,7 @@ class ReasonForm(forms.Form):
 
 class PayForm(forms.Form):
     payment_ref = forms.CharField(label=_("Payment reference"), max_length=60)
-    paid_on = forms.DateField(label=_("Paid on"), widget=DATE, required=False)
+    paid_on = forms.DateField(label=_("Paid out on"), widget=DATE, required=False)
 
 
 class EnrolImportForm(forms.Form):

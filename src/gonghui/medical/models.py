@@ -169,7 +169,7 @@ class ClaimStatus(models.TextChoices):
     MORE_INFO = "more_info", _("More documents needed")
     APPROVED = "approved", _("Approved")
     REJECTED = "rejected", _("Rejected")
-    PAID = "paid", _("Paid")
+    PAID = "paid", _("Paid out")
 
 
 OPEN_STATUSES = (ClaimStatus.SUBMITTED, ClaimStatus.MORE_INFO)

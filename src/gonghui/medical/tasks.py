@@ -8,6 +8,6 @@ from . import services
 
 
 @task()
-def medical_accident_cover_sweep() -> int:
+def accident_cover_sweep() -> int:
     """Free accident cover for new-employment members where the province offers it (daily, idempotent)."""
     return services.accident_cover_sweep()

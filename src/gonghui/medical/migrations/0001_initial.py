@@ -49,7 +49,7 @@ class Migration(migrations.Migration):
                 ('out_of_pocket', models.DecimalField(decimal_places=2, default=Decimal('0'), max_digits=10, verbose_name='out of pocket')),
                 ('item_code', models.CharField(blank=True, max_length=20, verbose_name='illness or accident benefit')),
                 ('item_name', models.CharField(blank=True, max_length=80)),
-                ('status', models.CharField(choices=[('submitted', 'Waiting for review'), ('more_info', 'More documents needed'), ('approved', 'Approved'), ('rejected', 'Rejected'), ('paid', 'Paid')], default='submitted', max_length=10, verbose_name='status')),
+                ('status', models.CharField(choices=[('submitted', 'Waiting for review'), ('more_info', 'More documents needed'), ('approved', 'Approved'), ('rejected', 'Rejected'), ('paid', 'Paid out')], default='submitted', max_length=10, verbose_name='status')),
                 ('computed_amount', models.DecimalField(decimal_places=2, max_digits=10, verbose_name='payout by the schedule')),
                 ('approved_amount', models.DecimalField(blank=True, decimal_places=2, max_digits=10, null=True, verbose_name='approved amount')),
                 ('reason', models.TextField(blank=True, verbose_name='reason')),
@@ -88,7 +88,7 @@ class Migration(migrations.Migration):
             name='ClaimEvent',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('submitted', 'Waiting for review'), ('more_info', 'More documents needed'), ('approved', 'Approved'), ('rejected', 'Rejected'), ('paid', 'Paid')], max_length=10)),
+                ('status', models.CharField(choices=[('submitted', 'Waiting for review'), ('more_info', 'More documents needed'), ('approved', 'Approved'), ('rejected', 'Rejected'), ('paid', 'Paid out')], max_length=10)),
                 ('at', models.DateTimeField(auto_now_add=True)),
                 ('note', models.TextField(blank=True)),
                 ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
