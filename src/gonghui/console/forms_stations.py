@@ -133,7 +133,7 @@ class ManagerForm(forms.Form):
 
 class PhotoForm(forms.Form):
     file = forms.FileField(label=_("Photo (PNG or JPEG, at most 5 MB)"))
-    caption = forms.CharField(label=_("Caption"), max_length=100, required=False)
+    caption = forms.CharField(label=_("Photo caption"), max_length=100, required=False)
 
 
 class WalkinForm(forms.Form):

@@ -31,7 +31,7 @@ from gonghui.orgs.models import Org
 
 
 class StationStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", _("In service")
     PAUSED = "paused", _("Temporarily closed")
     CLOSED = "closed", _("Closed down")
 

@@ -31,7 +31,7 @@ class Migration(migrations.Migration):
                 ('hours', models.JSONField(default=dict, verbose_name='opening hours')),
                 ('amenities', models.CharField(blank=True, default='', max_length=400, verbose_name='amenities')),
                 ('notes', models.CharField(blank=True, max_length=500, verbose_name='notes')),
-                ('status', models.CharField(choices=[('open', 'Open'), ('paused', 'Temporarily closed'), ('closed', 'Closed down')], default='open', max_length=8, verbose_name='status')),
+                ('status', models.CharField(choices=[('open', 'In service'), ('paused', 'Temporarily closed'), ('closed', 'Closed down')], default='open', max_length=8, verbose_name='status')),
                 ('token', models.CharField(default=gonghui.stations.models.new_station_token, editable=False, max_length=32, unique=True)),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
                 ('updated_at', models.DateTimeField(auto_now=True)),
