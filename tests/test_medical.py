@@ -532,3 +532,24 @@ def test_the_daily_task_grants_accident_cover(tree, plan, chair_a, member_b):
     rider(chair_a, tree.grassroots_a, member_b, 3)
     assert tasks.accident_cover_sweep.call() == 1
     assert tasks.accident_cover_sweep.call() == 0
+
+
+def test_in_december_a_member_enrols_in_next_years_plan_when_its_window_is_open(
+    tree, plan, zhang, member_a, province_cadre, frozen
+):
+    import datetime as dt
+
+    frozen.move_to(dt.datetime(2026, 12, 10, 10, 0))
+    svc.plan_set(
+        actor=province_cadre,
+        org=tree.province,
+        data=plan_input(
+            year=2027,
+            enrol_opens=dt.date(2026, 12, 1),
+            enrol_closes=dt.date(2027, 3, 31),
+            cover_starts=dt.date(2027, 1, 1),
+            cover_ends=dt.date(2027, 12, 31),
+        ),
+    )
+    enrolment = svc.enrol_self(user=member_a)
+    assert (enrolment.year, enrolment.cover_from) == (2027, dt.date(2027, 1, 1))

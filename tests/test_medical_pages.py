@@ -278,3 +278,25 @@ def test_the_enrolment_list_has_a_fixed_number_of_queries(
     svc.enrol_members(actor=chair_a, org=tree.grassroots_a, year=2026)
     with django_assert_num_queries(len(one.captured_queries)):
         client.get(reverse("console:medical_enrolments"))
+
+
+def test_in_december_the_portal_offers_next_years_enrolment(
+    tree, plan, zhang, member_a, province_cadre, frozen
+):
+    import datetime as dt
+
+    frozen.move_to(dt.datetime(2026, 12, 10, 10, 0))
+    data = h.plan_input(
+        year=2027,
+        enrol_opens=dt.date(2026, 12, 1),
+        enrol_closes=dt.date(2027, 3, 31),
+        cover_starts=dt.date(2027, 1, 1),
+        cover_ends=dt.date(2027, 12, 31),
+    )
+    svc.plan_set(actor=province_cadre, org=tree.province, data=data)
+    client = as_(member_a)
+    page = client.get(reverse("portal:medical")).content.decode()
+    assert 'data-testid="enrol-form"' in page and "2027" in page
+    client.post(reverse("portal:medical_enrol"), {"plan_code": "basic"})
+    assert Enrolment.objects.get().year == 2027
+    assert 'data-testid="enrol-form"' not in client.get(reverse("portal:medical")).content.decode()

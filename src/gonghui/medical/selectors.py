@@ -223,3 +223,15 @@ def medical_stats(*, actor: Any, org: Org, year: int) -> Stats:
 
 def today_year(today: datetime.date) -> int:
     return today.year
+
+
+def open_enrolment(org: Org, today: datetime.date) -> tuple[int, list[Plan]]:
+    """The plan year whose enrolment window is open at `org` today and its plans: next year's when its window
+    has opened (December), else this year's; no plans when neither window is open. Two queries at most."""
+    from .rules import enrolment_open
+
+    for year in (today.year + 1, today.year):
+        plans = plans_for(org, year)
+        if plans and enrolment_open(opens=plans[0].enrol_opens, closes=plans[0].enrol_closes, today=today):
+            return year, plans
+    return today.year, []

@@ -307,7 +307,14 @@ def enrol_self(
     if member is None:
         raise PermissionDenied(_("Only members may enrol in mutual medical aid."))
     today = today or timezone.localdate()
-    plan = _plan_for_enrolment(member.org, today.year, plan_code, today)
+    # In December the window of next year's plan may be open already: that plan comes first.
+    upcoming = plan_in_force(member.org, today.year + 1, plan_code)
+    if upcoming is not None and rules.enrolment_open(
+        opens=upcoming.enrol_opens, closes=upcoming.enrol_closes, today=today
+    ):
+        plan = upcoming
+    else:
+        plan = _plan_for_enrolment(member.org, today.year, plan_code, today)
     if Enrolment.objects.filter(member=member, year=plan.year).exists():
         raise _err("already_enrolled", _("You are already enrolled for %(year)s.") % {"year": plan.year})
     row = _enrolment_row(

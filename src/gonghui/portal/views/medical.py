@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from gonghui.core.errors import ServiceError
 from gonghui.core.uploads import attachment_response, media_path
-from gonghui.medical import rules, selectors, services
+from gonghui.medical import selectors, services
 from gonghui.medical.models import ClaimStatus
 
 from ..forms_medical import ClaimForm, EnrolSelfForm, MoreDocumentsForm
@@ -41,9 +41,10 @@ def medical_home(request: HttpRequest) -> HttpResponse:
     member = selectors.own_member(user=request.user)
     plans = selectors.plans_for(member.org, today.year) if member else []
     enrolment = selectors.own_enrolment(member=member, year=today.year) if member else None
-    window_open = bool(plans) and rules.enrolment_open(
-        opens=plans[0].enrol_opens, closes=plans[0].enrol_closes, today=today
-    )
+    enrol_year, enrol_plans = selectors.open_enrolment(member.org, today) if member else (today.year, [])
+    enrolled_then = enrolment if enrol_year == today.year else None
+    if member and enrol_year != today.year:
+        enrolled_then = selectors.own_enrolment(member=member, year=enrol_year)
     return render(
         request,
         "portal/medical/home.html",
@@ -52,8 +53,9 @@ def medical_home(request: HttpRequest) -> HttpResponse:
             "plans": plans,
             "enrolment": enrolment,
             "cover": selectors.own_accident_cover(member=member, year=today.year) if member else None,
-            "may_enrol": member is not None and enrolment is None and window_open,
-            "enrol_form": EnrolSelfForm(plans=plans),
+            "may_enrol": bool(enrol_plans) and enrolled_then is None,
+            "enrol_year": enrol_year,
+            "enrol_form": EnrolSelfForm(plans=enrol_plans),
             "claims": list(selectors.own_claims(user=request.user)[:30]),
             "year": today.year,
         },
@@ -64,7 +66,7 @@ def medical_home(request: HttpRequest) -> HttpResponse:
 @require_POST
 def medical_enrol(request: HttpRequest) -> HttpResponse:
     member = selectors.own_member(user=request.user)
-    plans = selectors.plans_for(member.org, timezone.localdate().year) if member else []
+    plans = selectors.open_enrolment(member.org, timezone.localdate())[1] if member else []
     form = EnrolSelfForm(request.POST, plans=plans)
     if not form.is_valid():
         messages.error(request, _("Choose a plan."))
