@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from gonghui.medical import services as svc
-from gonghui.medical.models import Claim, Enrolment
+from gonghui.medical.models import Claim, Enrolment, Plan
 
 from . import medical_helpers as h
 from .conftest import CastClient
@@ -300,3 +300,50 @@ def test_in_december_the_portal_offers_next_years_enrolment(
     client.post(reverse("portal:medical_enrol"), {"plan_code": "basic"})
     assert Enrolment.objects.get().year == 2027
     assert 'data-testid="enrol-form"' not in client.get(reverse("portal:medical")).content.decode()
+
+
+PLAN_POST = {
+    "year": "2027",
+    "code": "basic",
+    "name": "2027年职工医疗互助",
+    "contribution": "30",
+    "enrol_opens": "2026-12-01",
+    "enrol_closes": "2027-03-31",
+    "cover_starts": "2027-01-01",
+    "cover_ends": "2027-12-31",
+    "waiting_days": "90",
+    "claim_deadline_days": "180",
+    "hospital_deductible": "1000",
+    "hospital_tiers": "10000 0.5\n- 0.6",
+    "per_stay_cap": "20000",
+    "annual_cap": "50000",
+    "illnesses": "cancer 恶性肿瘤 10000",
+    "accident_cover_for_new_employment": "on",
+    "accident_benefits": "injury 意外住院 2000",
+}
+
+
+def test_the_province_sets_a_plan_in_the_console(tree, province_cadre, frozen):
+    client = as_(province_cadre)
+    assert 'data-testid="plan-form"' in client.get(reverse("console:medical_plan")).content.decode()
+    response = client.post(reverse("console:medical_plan"), PLAN_POST)
+    assert response.status_code == 302
+    plan = Plan.objects.get(year=2027)
+    assert (
+        plan.hospital_tiers == [["10000", "0.5"], [None, "0.6"]] and plan.illnesses[0]["amount"] == "10000.00"
+    )
+    assert plan.accident_cover_for_new_employment
+
+
+def test_a_plan_with_bad_tiers_is_shown_on_the_form(tree, province_cadre, frozen):
+    page = as_(province_cadre).post(
+        reverse("console:medical_plan"), {**PLAN_POST, "hospital_tiers": "9 0.5\n3 0.6"}
+    )
+    assert page.status_code == 200 and not Plan.objects.filter(year=2027).exists()
+
+
+def test_a_grassroots_chair_or_a_viewer_cannot_set_a_plan(plan, chair_a, viewer_a):
+    for user in (chair_a, viewer_a):
+        client = as_(user)
+        assert 'data-testid="plan-form"' not in client.get(reverse("console:medical_plan")).content.decode()
+        assert client.post(reverse("console:medical_plan"), PLAN_POST).status_code == 403

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from gonghui.core.errors import ServiceError
+from gonghui.core.errors import PermissionDenied, ServiceError
 from gonghui.core.uploads import attachment_response, media_path
 from gonghui.medical import selectors, services
 from gonghui.medical.models import Claim, ClaimStatus
@@ -29,6 +29,7 @@ from ..forms_medical import (
     ClaimOnBehalfForm,
     EnrolImportForm,
     PayForm,
+    PlanForm,
     ReasonForm,
 )
 from .common import ConsoleRequest, console_view
@@ -256,11 +257,29 @@ def enrolments(request: ConsoleRequest) -> HttpResponse:
 @console_view
 def plan(request: ConsoleRequest) -> HttpResponse:
     """The plans in force at the current union for the year, with their payout schedule."""
-    require(actor=request.user, perm=VIEW, org=request.org)
+    org = request.org
+    require(actor=request.user, perm=VIEW, org=org)
     year = _year(request)
-    return render(
-        request, "console/medical/plan.html", {"year": year, "plans": selectors.plans_for(request.org, year)}
-    )
+    plans = selectors.plans_for(org, year)
+    may_set = org.kind in services.PLAN_KINDS and selectors.actor_can(request.user, MANAGE, org)
+    own = next((p for p in plans if p.org_id == org.pk), None)
+    form = None
+    if may_set:
+        initial = PlanForm.initial_from(own) if own else {"year": year}
+        form = PlanForm(request.POST or None, initial=initial)
+    if request.method == "POST":
+        require(actor=request.user, perm=MANAGE, org=org)
+        if form is None:
+            raise PermissionDenied(_("Medical aid plans are set by a province or city federation."))
+        if form.is_valid():
+            try:
+                services.plan_set(actor=request.user, org=org, data=services.PlanInput(**form.cleaned_data))
+            except ServiceError as exc:
+                _show(form, exc)
+            else:
+                messages.success(request, _("The plan was saved."))
+                return redirect(f"{request.path}?year={form.cleaned_data['year']}")
+    return render(request, "console/medical/plan.html", {"year": year, "plans": plans, "form": form})
 
 
 @console_view
