@@ -447,8 +447,7 @@ def test_the_demo_seed_makes_proposals_in_every_step_once_and_publishes_a_report
     from gonghui.core.seed.demo import seed_demo
     from gonghui.core.seed.demo_proposals import seed_proposals
 
-    seed_demo()
-    result = seed_proposals()
+    result = seed_demo()  # the demo seed runs the proposals seed
     assert result["proposals_created"] == 8 and result["proposal_reports"] == 1
     statuses = set(Proposal.objects.values_list("status", flat=True))
     assert {"collecting", "submitted", "assigned", "closed", "converted", "rejected"} <= statuses

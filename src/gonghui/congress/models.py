@@ -55,7 +55,10 @@ class Congress(models.Model):
     dispatched_staff = models.PositiveIntegerField(_("dispatched workers among the staff"), default=0)
     # The figures of DOMAIN §3, each a default the congress may change.
     min_delegate_percent = models.DecimalField(
-        _("minimum delegates, percent of staff"), max_digits=5, decimal_places=2, default=rules.MIN_DELEGATE_PERCENT
+        _("minimum delegates, percent of staff"),
+        max_digits=5,
+        decimal_places=2,
+        default=rules.MIN_DELEGATE_PERCENT,
     )
     min_delegates = models.PositiveIntegerField(_("minimum number of delegates"), default=rules.MIN_DELEGATES)
     max_manager_percent = models.PositiveIntegerField(

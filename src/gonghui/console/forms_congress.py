@@ -53,7 +53,11 @@ class FiguresForm(forms.Form):
     women_staff = forms.IntegerField(label=_("Women among the staff"), min_value=0)
     dispatched_staff = forms.IntegerField(label=_("Dispatched workers among the staff"), min_value=0)
     min_delegate_percent = forms.DecimalField(
-        label=_("Minimum delegates, percent of staff"), max_digits=5, decimal_places=2, min_value=0, max_value=100
+        label=_("Minimum delegates, percent of staff"),
+        max_digits=5,
+        decimal_places=2,
+        min_value=0,
+        max_value=100,
     )
     min_delegates = forms.IntegerField(label=_("Minimum number of delegates"), min_value=0, max_value=100_000)
     max_manager_percent = forms.IntegerField(

@@ -37,6 +37,10 @@ JOBS: list[Job] = [
     Job("disclosure.flag_overdue", "gonghui.disclosure.tasks.flag_overdue", timedelta(hours=24)),
     Job("contracts.sweep", "gonghui.contracts.tasks.sweep", timedelta(hours=24)),
     Job("proposals.sweep_answers", "gonghui.proposals.tasks.sweep_answers", timedelta(hours=24)),
+    Job("aid.sweep", "gonghui.aid.tasks.sweep_aid", timedelta(hours=24)),
+    Job("medical.accident_cover_sweep", "gonghui.medical.tasks.accident_cover_sweep", timedelta(hours=24)),
+    Job("benefits.close_windows", "gonghui.benefits.tasks.close_windows", timedelta(minutes=15)),
+    Job("benefits.expire_vouchers", "gonghui.benefits.tasks.expire_vouchers", timedelta(hours=1)),
 ]
 
 

@@ -35,6 +35,13 @@ TILES: list[Tile] = [
     Tile("suggestions", _("Rationalisation suggestions"), "portal:suggestions", "议"),
     Tile("disclosure", _("Disclosure"), "portal:disclosure", "公"),
     Tile("contracts", _("Collective contract"), "portal:contracts", "约"),
+    # Worker services: hardship aid, mutual medical aid, recuperation, worker stations (open to anyone) and
+    # member-day benefits.
+    Tile("aid", _("Hardship aid"), "portal:aid", "帮"),
+    Tile("medical", _("Mutual medical aid"), "portal:medical", "医"),
+    Tile("recuperation", _("Recuperation"), "portal:recuperation", "疗"),
+    Tile("stations", _("Worker stations"), "portal:stations", "驿", needs_login=False),
+    Tile("benefits", _("Member days and benefits"), "portal:benefits", "惠"),
     Tile("profile", _("My account"), "portal:profile", "我"),
     Tile("setup", _("Set up a union"), "portal:org_request", "建"),
     Tile("mydata", _("My data"), "portal:my_data", "档"),

@@ -312,6 +312,8 @@ ACCOUNTS = [
     DemoAccount("13800000010", "陈观察", Role.VIEWER, "330100", "read-only viewer (Hangzhou)"),
     DemoAccount("13900000001", "张伟", None, None, "member in district A"),
     DemoAccount("13900000002", "刘芳", None, None, "member in district B"),
+    DemoAccount("13700000101", "赵站长", None, None, "station manager (文新街道户外劳动者服务站)"),
+    DemoAccount("13700000088", "好又多超市", None, None, "merchant who redeems member-day vouchers"),
     DemoAccount("13900000003", "孙后勤", None, None, "department contact who answers congress proposals"),
 ]
 
@@ -391,12 +393,16 @@ def seed_demo() -> dict[str, int]:
                 employer_name=name.removesuffix("工会委员会"),
                 uscc=demo_uscc(name, parent.code[:6]),
             )
+    from .demo_aid import seed_aid
+    from .demo_benefits import seed_benefits
     from .demo_congress import seed_congress
     from .demo_contracts import seed_contracts
     from .demo_disclosure import seed_disclosure
+    from .demo_medical import seed_medical
     from .demo_members import seed_demo_members
     from .demo_proposals import seed_proposals
     from .demo_rights import seed_demo_rights
+    from .demo_stations import seed_stations
     from .demo_suggestions import seed_suggestions
 
     return {
@@ -409,6 +415,10 @@ def seed_demo() -> dict[str, int]:
         **seed_proposals(),
         **seed_disclosure(),
         **seed_contracts(),
+        **seed_aid(),
+        **{f"medical_{key}": n for key, n in seed_medical().items()},
+        **seed_stations(),
+        **seed_benefits(),
     }
 
 
