@@ -1,4 +1,4 @@
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from .views import (
     accounts,
@@ -16,7 +16,7 @@ from .views import (
 
 app_name = "console"
 
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("", orgs.dashboard, name="dashboard"),
     path("switch/", orgs.switch_org, name="switch"),
     path("orgs/", orgs.org_tree, name="org_tree"),

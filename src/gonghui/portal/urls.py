@@ -1,10 +1,10 @@
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from .views import account, home, members, mydata, privacy, rights, twofactor
 
 app_name = "portal"
 
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("", home.home, name="home"),
     path("login/", home.login_view, name="login"),
     path("login/sms-code/", home.sms_code, name="sms_code"),
