@@ -522,7 +522,7 @@ def test_the_demo_seed_shows_aid_in_every_state_once():
     from gonghui.core.seed.demo import seed_demo
     from gonghui.core.seed.demo_aid import seed_aid
 
-    seed_demo()
+    seed_demo(worker_services=False)
     made = seed_aid()
     assert made == {"aid_files": 4, "aid_applications": 5}
     assert seed_aid() == {"aid_files": 0, "aid_applications": 0}

@@ -683,7 +683,7 @@ def test_the_demo_seed_shows_each_feature_once():
     from gonghui.core.seed.demo import seed_demo
     from gonghui.core.seed.demo_benefits import seed_benefits
 
-    seed_demo()
+    seed_demo(worker_services=False)
     assert seed_benefits() == {"benefit_offers": 4}
     assert seed_benefits() == {"benefit_offers": 0}
     film = Draw.objects.get(offer__title__startswith="会员日观影")

@@ -20,7 +20,7 @@ NOW = datetime.datetime(2026, 11, 27, 10, 0, tzinfo=datetime.timezone(datetime.t
 def test_the_medical_demo_shows_the_workflow_and_is_idempotent(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     with time_machine.travel(NOW, tick=False):
-        seed_demo()
+        seed_demo(worker_services=False)
         first = seed_medical(now=NOW)
         second = seed_medical(now=NOW)
     assert first["plans"] == 2 and first["enrolments"] > 10 and first["accident_covers"] > 0

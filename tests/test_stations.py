@@ -565,7 +565,7 @@ def test_the_search_leaves_out_closed_now_paused_and_closed_down_stations(tree):
     assert [
         n.station.code for n in selectors.nearest_stations(lat=30.28, lng=120.12, amenity="wifi", at=noon)
     ] == ["E"]
-    assert found[1].distance_text == "7.8 km" and found[0].distance_text.endswith("m")
+    assert found[1].distance_text in ("7.8 km", "7.8 公里") and found[0].distance_text.endswith(("m", "米"))
 
 
 @pytest.mark.django_db
@@ -631,7 +631,7 @@ def test_the_demo_seed_makes_thirty_stations_with_use_once(frozen):
     from gonghui.core.seed.demo import seed_demo
     from gonghui.core.seed.demo_stations import seed_stations
 
-    seed_demo()
+    seed_demo(worker_services=False)
     made = seed_stations(now=NOW)
     assert made["stations"] == 30 and made["station_visits"] == 5 and made["station_days"] > 1000
     assert seed_stations(now=NOW) == {"stations": 0}

@@ -354,7 +354,9 @@ def _ensure(node: Node, parent: Org | None, by_code: dict[str, Org], created: li
 
 
 @transaction.atomic
-def seed_demo() -> dict[str, int]:
+def seed_demo(*, worker_services: bool = True) -> dict[str, int]:
+    """The demo slice; `worker_services=False` leaves out aid, medical aid, stations and benefits (their own
+    tests run those seeds themselves, with a frozen clock)."""
     by_code = {o.code: o for o in Org.objects.filter(code__in=list(_codes(TREE)))}
     created: list[Org] = []
     # Industry unions first, so grassroots unions can be affiliated to them in the same pass.
@@ -415,10 +417,10 @@ def seed_demo() -> dict[str, int]:
         **seed_proposals(),
         **seed_disclosure(),
         **seed_contracts(),
-        **seed_aid(),
-        **{f"medical_{key}": n for key, n in seed_medical().items()},
-        **seed_stations(),
-        **seed_benefits(),
+        **(seed_aid() if worker_services else {}),
+        **({f"medical_{key}": n for key, n in seed_medical().items()} if worker_services else {}),
+        **(seed_stations() if worker_services else {}),
+        **(seed_benefits() if worker_services else {}),
     }
 
 
