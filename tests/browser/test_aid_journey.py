@@ -24,9 +24,11 @@ REVIEWERS = [("13800000006", "grassroots"), ("13800000004", "district"), ("13800
 def test_a_worker_applies_for_living_aid_and_three_levels_approve_it_on_phones(
     phone: Page, browser: Browser, live_server, demo
 ) -> None:
+    from gonghui.aid.models import HardshipFile
     from gonghui.core.seed.demo_aid import seed_aid
 
-    assert seed_aid()["aid_files"] >= 1
+    seed_aid()  # the demo fixture's seed already made the files; this run adds nothing
+    assert HardshipFile.objects.exists()
     page = phone
     password = settings.GONGHUI_DEMO_PASSWORD
     login(page, ZHANG, password, next_url="/aid/")
