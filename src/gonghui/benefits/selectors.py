@@ -11,17 +11,17 @@ with masked names, and after the draw the seed and the winners.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, NoReturn
+from typing import Any
 
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Substr
 from django.utils.translation import gettext_lazy as _
 
-from gonghui.core.errors import NotFound, PermissionDenied
+from gonghui.core.errors import NotFound
 from gonghui.members.models import Member, MemberStatus
 from gonghui.orgs.models import SEGMENT, Org
 from gonghui.orgs.paths import subtree_q
-from gonghui.orgs.selectors import actor_can, scope_q
+from gonghui.orgs.selectors import actor_can, refuse, scope_q
 
 from . import rules
 from .models import (
@@ -41,13 +41,6 @@ VIEW = "services.view"
 MANAGE = "benefit.manage"
 LIVE_STATUSES = (MemberStatus.ACTIVE, MemberStatus.RETAINED, MemberStatus.TRANSFERRING)
 VISIBLE_TO_MEMBERS = (OfferStatus.OPEN, OfferStatus.CLOSED, OfferStatus.ALLOCATED)
-
-
-def _refuse(actor: Any, org: Org | None, message: Any) -> NoReturn:
-    """403 when the actor sees the union but their role does not give the permission; otherwise 404."""
-    if org is not None and actor_can(actor, "org.view", org):
-        raise PermissionDenied(_("Your role does not allow this action on %(org)s.") % {"org": org.name})
-    raise NotFound(message)
 
 
 def _count(model: Any, via: str = "offer", **filters: Any) -> Coalesce:
@@ -131,7 +124,7 @@ def offer_get(*, actor: Any, offer_id: int, perm: str = VIEW) -> Offer:
     )
     if offer is None:
         found = Offer.objects.select_related("org").filter(pk=offer_id).first()
-        _refuse(actor, found.org if found else None, _("No such offer in your scope."))
+        refuse(actor, found.org if found else None, _("No such offer in your scope."))
     return offer
 
 
@@ -162,7 +155,7 @@ def entry_by_token(*, actor: Any, token: str) -> Entry:
     )
     if entry is None:
         found = Entry.objects.select_related("offer__org").filter(token=token).first() if token else None
-        _refuse(actor, found.offer.org if found else None, _("No such ticket in your scope."))
+        refuse(actor, found.offer.org if found else None, _("No such ticket in your scope."))
     return entry
 
 
@@ -187,7 +180,7 @@ def rollup(*, actor: Any, org: Org) -> Rollup:
     """Offers, sign-ups, winners, check-ins and redemptions of `org`'s subtree, in total and per child union
     (the union's own offers on a row of their own). Six queries, whatever the size of the tree."""
     if not actor_can(actor, VIEW, org):
-        _refuse(actor, org, _("No such union in your scope."))
+        refuse(actor, org, _("No such union in your scope."))
     width = len(org.path) + SEGMENT
     sub = subtree_q(org.path, "org__path")
     entry_sub = subtree_q(org.path, "offer__org__path")

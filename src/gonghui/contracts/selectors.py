@@ -14,18 +14,18 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass, field
-from typing import Any, NoReturn
+from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from gonghui.core.errors import NotFound, PermissionDenied
+from gonghui.core.errors import NotFound
 from gonghui.disclosure.selectors import member_union
 from gonghui.orgs.models import SEGMENT, Org, OrgKind
 from gonghui.orgs.paths import subtree_q
-from gonghui.orgs.selectors import actor_can, scope_q
+from gonghui.orgs.selectors import actor_can, refuse, scope_q
 
 from . import rules
 from .models import (
@@ -39,12 +39,6 @@ from .models import (
 
 VIEW = "democracy.view"
 MANAGE = "contract.manage"
-
-
-def _refuse(actor: Any, org: Org | None, message: Any) -> NoReturn:
-    if org is not None and actor_can(actor, "org.view", org):
-        raise PermissionDenied(_("Your role does not allow this action on %(org)s.") % {"org": org.name})
-    raise NotFound(message)
 
 
 def policy_for(org: Org) -> ContractPolicy:
@@ -101,7 +95,7 @@ def contract_get(*, actor: Any, contract_id: int, perm: str = VIEW) -> Collectiv
     )
     if contract is None:
         found = CollectiveContract.objects.select_related("org").filter(pk=contract_id).first()
-        _refuse(actor, found.org if found else None, _("No such contract in your scope."))
+        refuse(actor, found.org if found else None, _("No such contract in your scope."))
     return contract
 
 
@@ -185,7 +179,7 @@ def coverage(*, actor: Any, org: Org) -> Coverage:
     """Units and staff covered by contracts in effect in `org`'s subtree, in all and per child union the
     actor may see. Three queries whatever the subtree holds (children, tree units, other units)."""
     if not actor_can(actor, VIEW, org):
-        _refuse(actor, org, _("No such union in your scope."))
+        refuse(actor, org, _("No such union in your scope."))
     width = len(org.path) + SEGMENT
     children = list(
         Org.objects.filter(parent=org).filter(scope_q(actor)).select_related("rollup").order_by("path")

@@ -9,30 +9,23 @@ membership, or the one above their branch), their own questions and the union's 
 from __future__ import annotations
 
 import datetime
-from typing import Any, NoReturn
+from typing import Any
 
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from gonghui.core.errors import NotFound, PermissionDenied
+from gonghui.core.errors import NotFound
 from gonghui.members.models import Member, MemberStatus
 from gonghui.orgs.models import Org, OrgKind
 from gonghui.orgs.paths import subtree_q
-from gonghui.orgs.selectors import actor_can, scope_q
+from gonghui.orgs.selectors import refuse, scope_q
 
 from .models import Acknowledgement, Attachment, Item, ItemStatus, Question, ScheduleEntry
 
 VIEW = "democracy.view"
 MANAGE = "disclosure.manage"
-
-
-def _refuse(actor: Any, org: Org | None, message: Any) -> NoReturn:
-    """403 when the actor sees the union but their role does not give the permission; otherwise 404."""
-    if org is not None and actor_can(actor, "org.view", org):
-        raise PermissionDenied(_("Your role does not allow this action on %(org)s.") % {"org": org.name})
-    raise NotFound(message)
 
 
 def _count(model: Any, **filters: Any) -> Coalesce:
@@ -72,7 +65,7 @@ def schedule_get(*, actor: Any, entry_id: int, perm: str = VIEW) -> ScheduleEntr
     )
     if entry is None:
         found = ScheduleEntry.objects.select_related("org").filter(pk=entry_id).first()
-        _refuse(actor, found.org if found else None, _("No such plan entry in your scope."))
+        refuse(actor, found.org if found else None, _("No such plan entry in your scope."))
     return entry
 
 
@@ -110,7 +103,7 @@ def item_get(*, actor: Any, item_id: int, perm: str = VIEW) -> Item:
     )
     if item is None:
         found = Item.objects.select_related("org").filter(pk=item_id).first()
-        _refuse(actor, found.org if found else None, _("No such disclosure in your scope."))
+        refuse(actor, found.org if found else None, _("No such disclosure in your scope."))
     return item
 
 
@@ -147,7 +140,7 @@ def question_get(*, actor: Any, question_id: int, perm: str = VIEW) -> Question:
     )
     if question is None:
         found = Question.objects.select_related("item__org").filter(pk=question_id).first()
-        _refuse(actor, found.item.org if found else None, _("No such question in your scope."))
+        refuse(actor, found.item.org if found else None, _("No such question in your scope."))
     return question
 
 

@@ -7,7 +7,7 @@ an org narrows that further. Anything outside scope is reported as not found, ne
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NoReturn
 
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
@@ -72,6 +72,14 @@ def actor_can(actor: Any, perm: str, org: Org) -> bool:
     if getattr(actor, "_token_read_only", False) and perm != "org.view" and not perm.endswith(".view"):
         return False
     return any(is_within(org.path, g.path) and perm in permissions_for(g.role) for g in actor_grants(actor))
+
+
+def refuse(actor: Any, org: Org | None, message: Any) -> NoReturn:
+    """Refuse a read or action on `org`: 403 when the actor sees the union but their role does not give the
+    permission, otherwise 404 with `message` (outside scope nothing may be learnt about the union)."""
+    if org is not None and actor_can(actor, "org.view", org):
+        raise PermissionDenied(_("Your role does not allow this action on %(org)s.") % {"org": org.name})
+    raise NotFound(message)
 
 
 def has_console_access(actor: Any) -> bool:

@@ -9,17 +9,17 @@ role a 403. A member sees the published batches with a quota above their union, 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, NoReturn
+from typing import Any
 
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, Substr
 from django.utils.translation import gettext_lazy as _
 
-from gonghui.core.errors import NotFound, PermissionDenied
+from gonghui.core.errors import NotFound
 from gonghui.members.models import Member, MemberStatus
 from gonghui.orgs.models import SEGMENT, Org
 from gonghui.orgs.paths import subtree_q
-from gonghui.orgs.selectors import actor_can, scope_q
+from gonghui.orgs.selectors import actor_can, refuse, scope_q
 
 from . import rules
 from .models import (
@@ -38,12 +38,6 @@ VIEW = "services.view"
 MANAGE = "recuperation.manage"
 LIVE_STATUSES = (MemberStatus.ACTIVE, MemberStatus.RETAINED, MemberStatus.TRANSFERRING)
 IN_RUNNING = (ApplicationStatus.APPLIED, ApplicationStatus.ALLOCATED, ApplicationStatus.WAITING)
-
-
-def _refuse(actor: Any, org: Org | None, message: Any) -> NoReturn:
-    if org is not None and actor_can(actor, "org.view", org):
-        raise PermissionDenied(_("Your role does not allow this action on %(org)s.") % {"org": org.name})
-    raise NotFound(message)
 
 
 def _count(via: str, **filters: Any) -> Coalesce:
@@ -116,7 +110,7 @@ def member_designations(*, actor: Any, org: Org) -> QuerySet[Designation]:
 
 def require_view(actor: Any, org: Org) -> None:
     if not actor_can(actor, VIEW, org):
-        _refuse(actor, org, _("No such union in your scope."))
+        refuse(actor, org, _("No such union in your scope."))
 
 
 # --- sites and batches --------------------------------------------------------------------------------------
@@ -136,7 +130,7 @@ def site_get(*, actor: Any, site_id: int, perm: str = VIEW) -> Site:
     site = Site.objects.filter(scope_q(actor, perm, "org__path"), pk=site_id).select_related("org").first()
     if site is None:
         found = Site.objects.select_related("org").filter(pk=site_id).first()
-        _refuse(actor, found.org if found else None, _("No such site in your scope."))
+        refuse(actor, found.org if found else None, _("No such site in your scope."))
     return site
 
 
@@ -177,7 +171,7 @@ def batch_get(*, actor: Any, batch_id: int) -> Batch:
     )
     if batch is None:
         found = Batch.objects.select_related("org").filter(pk=batch_id).first()
-        _refuse(actor, found.org if found else None, _("No such batch in your scope."))
+        refuse(actor, found.org if found else None, _("No such batch in your scope."))
     return batch
 
 
@@ -206,7 +200,7 @@ def quota_get(*, actor: Any, quota_id: int, perm: str = VIEW) -> Quota:
     )
     if quota is None:
         found = Quota.objects.select_related("org").filter(pk=quota_id).first()
-        _refuse(actor, found.org if found else None, _("No such quota in your scope."))
+        refuse(actor, found.org if found else None, _("No such quota in your scope."))
     return quota
 
 
@@ -234,7 +228,7 @@ def application_get(*, actor: Any, application_id: int, perm: str = VIEW) -> App
     )
     if app is None:
         found = Application.objects.select_related("quota__org").filter(pk=application_id).first()
-        _refuse(actor, found.quota.org if found else None, _("No such application in your scope."))
+        refuse(actor, found.quota.org if found else None, _("No such application in your scope."))
     return app
 
 

@@ -10,17 +10,17 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from typing import Any, NoReturn
+from typing import Any
 
 from django.db.models import Case as When_
 from django.db.models import Q, QuerySet, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from gonghui.core.errors import NotFound, PermissionDenied
+from gonghui.core.errors import NotFound
 from gonghui.orgs.models import Org
 from gonghui.orgs.paths import subtree_q
-from gonghui.orgs.selectors import actor_can, scope_q
+from gonghui.orgs.selectors import refuse, scope_q
 
 from .models import (
     Case,
@@ -38,13 +38,6 @@ from .models import (
 PERM = "case.handle"
 
 
-def _refuse(actor: Any, org: Org | None, message: Any) -> NoReturn:
-    """403 when the actor sees the union but may not handle its cases; otherwise 404."""
-    if org is not None and actor_can(actor, "org.view", org):
-        raise PermissionDenied(_("Your role does not allow this action on %(org)s.") % {"org": org.name})
-    raise NotFound(message)
-
-
 def case_for_legal(*, actor: Any, case_id: int) -> Case:
     """A request the actor may turn into legal aid or mediation: the request reads of selectors.case_get, with
     the wrong role inside the actor's view of the tree a 403."""
@@ -54,7 +47,7 @@ def case_for_legal(*, actor: Any, case_id: int) -> Case:
         return case_get(actor=actor, case_id=case_id)
     except NotFound:
         found = Case.objects.select_related("org").filter(pk=case_id).first()
-        _refuse(actor, found.org if found else None, _("No such request in your scope."))
+        refuse(actor, found.org if found else None, _("No such request in your scope."))
 
 
 # --- lawyers --------------------------------------------------------------------------------------------------------
@@ -86,7 +79,7 @@ def lawyer_get(*, actor: Any, lawyer_id: int) -> Lawyer:
     )
     if lawyer is None:
         found = Lawyer.objects.select_related("org").filter(pk=lawyer_id).first()
-        _refuse(actor, found.org if found else None, _("No such lawyer in your scope."))
+        refuse(actor, found.org if found else None, _("No such lawyer in your scope."))
     return lawyer
 
 
@@ -127,7 +120,7 @@ def legal_aid_get(*, actor: Any, aid_id: int) -> LegalAid:
     )
     if aid is None:
         found = LegalAid.objects.select_related("case__org").filter(pk=aid_id).first()
-        _refuse(actor, found.case.org if found else None, _("No such legal-aid case in your scope."))
+        refuse(actor, found.case.org if found else None, _("No such legal-aid case in your scope."))
     return aid
 
 
@@ -193,7 +186,7 @@ def committee_get(*, actor: Any, committee_id: int) -> MediationCommittee:
     )
     if committee is None:
         found = MediationCommittee.objects.select_related("org").filter(pk=committee_id).first()
-        _refuse(actor, found.org if found else None, _("No such committee in your scope."))
+        refuse(actor, found.org if found else None, _("No such committee in your scope."))
     return committee
 
 
@@ -259,7 +252,7 @@ def mediation_get(*, actor: Any, mediation_id: int) -> Mediation:
     )
     if mediation is None:
         found = Mediation.objects.select_related("committee__org").filter(pk=mediation_id).first()
-        _refuse(actor, found.committee.org if found else None, _("No such mediation in your scope."))
+        refuse(actor, found.committee.org if found else None, _("No such mediation in your scope."))
     return mediation
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime
 import math
 from dataclasses import dataclass, field
-from typing import Any, NoReturn
+from typing import Any
 
 from django.core.cache import cache
 from django.db.models import Avg, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, TextField, Value
@@ -21,10 +21,10 @@ from django.db.models.functions import Cast, Coalesce, Substr, TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from gonghui.core.errors import NotFound, PermissionDenied
+from gonghui.core.errors import NotFound
 from gonghui.orgs.models import SEGMENT, Org, OrgKind
 from gonghui.orgs.paths import subtree_q
-from gonghui.orgs.selectors import actor_can, scope_q
+from gonghui.orgs.selectors import actor_can, refuse, scope_q
 
 from . import rules
 from .models import Station, StationDay, StationManager, StationPhoto, StationPolicy, StationStatus
@@ -32,13 +32,6 @@ from .models import Station, StationDay, StationManager, StationPhoto, StationPo
 VIEW = "services.view"
 MANAGE = "station.manage"
 DIVISIONS_CACHE_KEY = "gonghui:stations:divisions"
-
-
-def _refuse(actor: Any, org: Org | None, message: Any) -> NoReturn:
-    """403 when the actor sees the union but their role does not give the permission; otherwise 404."""
-    if org is not None and actor_can(actor, "org.view", org):
-        raise PermissionDenied(_("Your role does not allow this action on %(org)s.") % {"org": org.name})
-    raise NotFound(message)
 
 
 # --- the cadre's reads --------------------------------------------------------------------------------------
@@ -78,7 +71,7 @@ def station_get(*, actor: Any, station_id: int, perm: str = VIEW) -> Station:
     )
     if station is None:
         found = Station.objects.select_related("org").filter(pk=station_id).first()
-        _refuse(actor, found.org if found else None, _("No such station in your scope."))
+        refuse(actor, found.org if found else None, _("No such station in your scope."))
     return station
 
 
@@ -101,7 +94,7 @@ def station_for_edit(*, actor: Any, station_id: int) -> Station:
         raise NotFound(_("No such station in your scope."))
     if may_edit(actor=actor, station=station):
         return station
-    _refuse(actor, station.org, _("No such station in your scope."))
+    refuse(actor, station.org, _("No such station in your scope."))
 
 
 def managed_stations(*, user: Any) -> QuerySet[Station]:
