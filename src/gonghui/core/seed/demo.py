@@ -355,8 +355,8 @@ def _ensure(node: Node, parent: Org | None, by_code: dict[str, Org], created: li
 
 @transaction.atomic
 def seed_demo(*, worker_services: bool = True) -> dict[str, int]:
-    """The demo slice; `worker_services=False` leaves out aid, medical aid, stations and benefits (their own
-    tests run those seeds themselves, with a frozen clock)."""
+    """The demo slice; `worker_services=False` leaves out aid, medical aid, stations, benefits and recuperation
+    (their own tests run those seeds themselves, with a frozen clock)."""
     by_code = {o.code: o for o in Org.objects.filter(code__in=list(_codes(TREE)))}
     created: list[Org] = []
     # Industry unions first, so grassroots unions can be affiliated to them in the same pass.
@@ -403,6 +403,7 @@ def seed_demo(*, worker_services: bool = True) -> dict[str, int]:
     from .demo_medical import seed_medical
     from .demo_members import seed_demo_members
     from .demo_proposals import seed_proposals
+    from .demo_recuperation import seed_recuperation
     from .demo_rights import seed_demo_rights
     from .demo_stations import seed_stations
     from .demo_suggestions import seed_suggestions
@@ -421,6 +422,7 @@ def seed_demo(*, worker_services: bool = True) -> dict[str, int]:
         **({f"medical_{key}": n for key, n in seed_medical().items()} if worker_services else {}),
         **(seed_stations() if worker_services else {}),
         **(seed_benefits() if worker_services else {}),
+        **(seed_recuperation() if worker_services else {}),
     }
 
 
