@@ -54,7 +54,9 @@ def test_a_member_applies_the_district_allocates_and_the_member_has_a_place(
 
     context = browser.new_context(base_url=live_server.url, locale="zh-CN", **PHONE)
     console = context.new_page()
-    login(console, DISTRICT_CADRE, settings.GONGHUI_DEMO_PASSWORD, next_url=f"/console/recuperation/{batch.pk}/")
+    login(
+        console, DISTRICT_CADRE, settings.GONGHUI_DEMO_PASSWORD, next_url=f"/console/recuperation/{batch.pk}/"
+    )
     expect(console.get_by_test_id("recup-applications")).to_contain_text("张伟")
     snap(console, "recuperation-console-before-phone")
     console.get_by_test_id("allocate-330106").click()

@@ -41,6 +41,7 @@ JOBS: list[Job] = [
     Job("medical.accident_cover_sweep", "gonghui.medical.tasks.accident_cover_sweep", timedelta(hours=24)),
     Job("benefits.close_windows", "gonghui.benefits.tasks.close_windows", timedelta(minutes=15)),
     Job("benefits.expire_vouchers", "gonghui.benefits.tasks.expire_vouchers", timedelta(hours=1)),
+    Job("recuperation.sweep", "gonghui.recuperation.tasks.sweep", timedelta(hours=6)),
 ]
 
 

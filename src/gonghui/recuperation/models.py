@@ -193,6 +193,8 @@ class Quota(models.Model):
     )
     places = models.PositiveIntegerField(_("places"))
     allocated_at = models.DateTimeField(null=True, blank=True)
+    # When the holder was told that applications closed and the places wait to be allocated (once).
+    reminded_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -223,6 +225,8 @@ class Application(models.Model):
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancel_reason = models.CharField(max_length=300, blank=True)
     attended_at = models.DateTimeField(null=True, blank=True)
+    # When a member with a place was reminded of the start (once).
+    reminded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("recuperation application")

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gonghui.core.audit import log_action
 from gonghui.core.errors import ServiceError
-from gonghui.core.notify import notify_users
+from gonghui.core.notify import notify_org, notify_users
 from gonghui.members.models import Member
 from gonghui.orgs.models import Org
 from gonghui.orgs.paths import is_within
@@ -646,3 +646,62 @@ def application_attendance(*, actor: Any, application: Application, attended: bo
         app.save(update_fields=["status", "attended_at"])
         _audit(actor, "attendance", app, application.quota.org, attended=attended)
     return app
+
+
+# --- the daily sweep ----------------------------------------------------------------------------------------
+
+REMIND_DAYS_BEFORE = 3
+
+
+def recuperation_sweep(*, now: datetime.datetime | None = None) -> dict[str, int]:
+    """Tell each union holding places in a batch whose applications have closed, with applications waiting and
+    nothing allocated yet, to allocate; remind members with a place a few days before the start. Each once
+    (the rows are marked), so the sweep can run as often as it likes and catch up after downtime."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    told_unions = 0
+    due = (
+        Quota.objects.filter(
+            batch__status=BatchStatus.OPEN,
+            batch__closes_at__lte=now,
+            batch__starts_on__gt=today,
+            allocated_at__isnull=True,
+            reminded_at__isnull=True,
+            applications__status=ApplicationStatus.APPLIED,
+        )
+        .select_related("org", "batch")
+        .distinct()
+    )
+    for quota in due:
+        with transaction.atomic():
+            if not Quota.objects.filter(pk=quota.pk, reminded_at__isnull=True).update(reminded_at=now):
+                continue  # another sweep got there first
+            n = Application.objects.filter(quota=quota, status=ApplicationStatus.APPLIED).count()
+            notify_org(
+                quota.org,
+                MANAGE,
+                str(_("%(title)s: applications closed; %(n)s wait for your union to allocate places."))
+                % {"title": quota.batch.title, "n": n},
+                reverse("console:recuperation_batch", args=[quota.batch_id]),
+            )
+            told_unions += 1
+    reminded = 0
+    soon = Application.objects.filter(
+        status=ApplicationStatus.ALLOCATED,
+        reminded_at__isnull=True,
+        batch__status=BatchStatus.OPEN,
+        batch__starts_on__gt=today,
+        batch__starts_on__lte=today + datetime.timedelta(days=REMIND_DAYS_BEFORE),
+    ).select_related("batch", "batch__site")
+    for app in soon:
+        with transaction.atomic():
+            if not Application.objects.filter(pk=app.pk, reminded_at__isnull=True).update(reminded_at=now):
+                continue
+            notify_users(
+                [app.user_id],
+                str(_("%(title)s starts on %(start)s at %(site)s."))
+                % {"title": app.batch.title, "start": app.batch.starts_on, "site": app.batch.site.name},
+                _portal_url(app),
+            )
+            reminded += 1
+    return {"unions_told": told_unions, "members_reminded": reminded}

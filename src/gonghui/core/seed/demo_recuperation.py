@@ -106,8 +106,18 @@ def seed_recuperation(*, now: datetime.datetime | None = None) -> dict[str, int]
         description="湖区疗养院，安排健康体检、康复理疗和红色教育参观。",
     )
 
-    def batch(site: Site, *, title: str, theme: str, start_in: int, days: int, capacity: int, cost: str,
-              closes_in: datetime.timedelta, only: list[str] | None = None) -> Batch:
+    def batch(
+        site: Site,
+        *,
+        title: str,
+        theme: str,
+        start_in: int,
+        days: int,
+        capacity: int,
+        cost: str,
+        closes_in: datetime.timedelta,
+        only: list[str] | None = None,
+    ) -> Batch:
         starts_on = today + start_in * day
         created = services.batch_create(
             actor=province_cadre,
@@ -133,11 +143,15 @@ def seed_recuperation(*, now: datetime.datetime | None = None) -> dict[str, int]
 
     applicants = _applicants(15, today)
     # Priority: two model workers and three front-line workers among the applicants.
-    for member, _user_ in applicants[:2]:
+    for member, _account in applicants[:2]:
         services.designation_add(
-            actor=district_cadre, member=member, kind="model_worker", title="杭州市劳动模范", year=today.year - 2
+            actor=district_cadre,
+            member=member,
+            kind="model_worker",
+            title="杭州市劳动模范",
+            year=today.year - 2,
         )
-    for member, _user_ in applicants[2:5]:
+    for member, _account in applicants[2:5]:
         services.designation_add(
             actor=district_cadre, member=member, kind="frontline", title="一线岗位", year=today.year
         )
