@@ -108,6 +108,29 @@ def member_designations(*, actor: Any, org: Org) -> QuerySet[Designation]:
     )
 
 
+def designation_get(*, actor: Any, designation_id: int, perm: str = VIEW) -> Designation:
+    row = (
+        Designation.objects.filter(scope_q(actor, perm, "member__org__path"), pk=designation_id)
+        .select_related("member", "member__org")
+        .first()
+    )
+    if row is None:
+        found = Designation.objects.select_related("member__org").filter(pk=designation_id).first()
+        refuse(actor, found.member.org if found else None, _("No such designation in your scope."))
+    return row
+
+
+def member_by_number(*, actor: Any, number: str) -> Member | None:
+    """A live member in the actor's view by member number (None when there is none in their scope)."""
+    return (
+        Member.objects.filter(
+            scope_q(actor, VIEW, "org__path"), number=number.strip(), status__in=LIVE_STATUSES
+        )
+        .select_related("org")
+        .first()
+    )
+
+
 def require_view(actor: Any, org: Org) -> None:
     if not actor_can(actor, VIEW, org):
         refuse(actor, org, _("No such union in your scope."))
