@@ -319,16 +319,17 @@ def test_the_rules_page_sets_caps_and_the_chain_for_the_subtree(
     assert client.post(reverse("console:aid_rules"), data).status_code == 403
 
 
-@time_machine.travel(TUESDAY, tick=False)
-def test_a_worker_attaches_a_document_when_applying(client, tree, cast, member_a, zhang_file):
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
+    b"\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82"
+)
+
+
+def _apply_with_document(client, member_a):
     import io
 
-    png = (
-        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
-        b"\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82"
-    )
     client.force_login(member_a)
-    doc = io.BytesIO(png)
+    doc = io.BytesIO(PNG)
     doc.name = "diagnosis.png"
     client.post(
         reverse("portal:aid_apply"),
@@ -340,5 +341,46 @@ def test_a_worker_attaches_a_document_when_applying(client, tree, cast, member_a
             "documents": [doc],
         },
     )
-    app = AidApplication.objects.get()
+    return AidApplication.objects.get()
+
+
+@time_machine.travel(TUESDAY, tick=False)
+def test_a_worker_attaches_a_document_when_applying(
+    client, tree, cast, member_a, zhang_file, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    app = _apply_with_document(client, member_a)
     assert app.documents.get().content_type == "image/png"
+
+
+@time_machine.travel(TUESDAY, tick=False)
+def test_reviewers_open_the_documents_and_every_download_is_audited(
+    client, tree, cast, member_a, zhang_file, chair_a, district_cadre_b, settings, tmp_path
+):
+    from gonghui.core.models import AuditRecord
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    app = _apply_with_document(client, member_a)
+    doc = app.documents.get()
+    url = reverse("console:aid_document", args=[app.pk, doc.pk])
+    client.force_login(chair_a)
+    page = client.get(reverse("console:aid_application", args=[app.pk]))
+    assert url in page.content.decode()
+    response = client.get(url)
+    assert response.status_code == 200 and b"".join(response.streaming_content) == PNG
+    assert response["Content-Disposition"].startswith("attachment")
+    audit = AuditRecord.objects.filter(action="gonghui.aid.document_downloaded")
+    assert audit.count() == 1 and audit.get().actor_id == chair_a.pk
+    api = client.get(f"/api/v1/aid/applications/{app.pk}/documents/{doc.pk}")
+    assert api.status_code == 200 and audit.count() == 2
+    listed = client.get(f"/api/v1/aid/applications/{app.pk}/documents").json()
+    assert [d["original_name"] for d in listed] == ["diagnosis.png"]
+    # Outside the application's chain: not found, nothing recorded.
+    client.force_login(district_cadre_b)
+    assert client.get(url).status_code == 404
+    assert client.get(f"/api/v1/aid/applications/{app.pk}/documents/{doc.pk}").status_code == 404
+    assert audit.count() == 2
+    # A file gone from the disk is a clear 404, not a server error, and records nothing.
+    client.force_login(chair_a)
+    (tmp_path / "media" / doc.stored_path).unlink()
+    assert client.get(url).status_code == 404 and audit.count() == 2

@@ -149,6 +149,18 @@ def test_another_union_gets_404_for_the_claim_and_its_actions(claim, chair_b, di
         assert client.get(reverse("console:medical_document", args=[doc.pk])).status_code == 404
 
 
+def test_a_cadre_opens_a_claim_document_and_the_download_is_audited(claim, chair_a, district_cadre_b):
+    from gonghui.core.models import AuditRecord
+
+    doc = claim.documents.get()
+    audit = AuditRecord.objects.filter(action="gonghui.medical.document_downloaded")
+    response = as_(chair_a).get(reverse("console:medical_document", args=[doc.pk]))
+    assert response.status_code == 200 and response["Content-Disposition"].startswith("attachment")
+    assert audit.count() == 1 and audit.get().actor_id == chair_a.pk
+    assert as_(district_cadre_b).get(reverse("console:medical_document", args=[doc.pk])).status_code == 404
+    assert audit.count() == 1
+
+
 def test_a_viewer_reads_the_claim_but_may_not_decide(claim, viewer_a):
     client = as_(viewer_a)
     page = client.get(reverse("console:medical_claim", args=[claim.pk]))

@@ -25,7 +25,14 @@ from gonghui.core import calendar
 from gonghui.core.audit import log_action
 from gonghui.core.errors import NotFound, ServiceError
 from gonghui.core.notify import notify_org, notify_users
-from gonghui.core.uploads import DOCUMENT_TYPES, check_upload, delete_stored, safe_name, store_upload
+from gonghui.core.uploads import (
+    DOCUMENT_TYPES,
+    check_upload,
+    delete_stored,
+    open_audited,
+    safe_name,
+    store_upload,
+)
 from gonghui.members.models import Member, MemberStatus
 from gonghui.orgs.models import Org, OrgKind
 from gonghui.orgs.selectors import actor_can
@@ -837,3 +844,23 @@ __all__ = [
     "policy_for",
     "review_chain_set",
 ]
+
+
+def application_document_open(*, actor: Any, application_id: int, document_id: int) -> tuple[Any, Any]:
+    """Open a supporting document (income proof, hospital bill) for a cadre who may read the application (its
+    union or any union on its review chain); the download is audited, the caller closes the file."""
+    from .selectors import application_get
+
+    app = application_get(actor=actor, application_id=application_id)
+    doc = app.documents.filter(pk=document_id).first()
+    if doc is None:
+        raise NotFound(_("No such document."))
+    handle = open_audited(
+        doc.stored_path,
+        actor=actor,
+        action="gonghui.aid.document_downloaded",
+        obj=doc,
+        org_path=app.org.path,
+        data={"application": app.pk},
+    )
+    return doc, handle

@@ -9,6 +9,11 @@ urlpatterns: list = [
     path("applications/", aid.application_list, name="aid_applications"),
     path("applications/<int:application_id>/", aid.application_detail, name="aid_application"),
     path(
+        "applications/<int:application_id>/documents/<int:document_id>/",
+        aid.application_document,
+        name="aid_document",
+    ),
+    path(
         "applications/<int:application_id>/<str:action>/",
         aid.application_action,
         name="aid_application_action",

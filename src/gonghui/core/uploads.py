@@ -236,6 +236,30 @@ def attachment_response(handle: IO[bytes], *, filename: str, content_type: str) 
     return response
 
 
+def open_audited(
+    stored_path: str, *, actor: Any, action: str, obj: Any, org_path: str, data: dict[str, Any] | None = None
+) -> IO[bytes]:
+    """Open a stored personal document for a cadre who may read it, recording the download in the audit log
+    first (a file that cannot be opened is a 404 and records nothing). The caller hands the handle to
+    `attachment_response`, which closes it."""
+    from django.db import transaction
+
+    from .audit import log_action
+    from .errors import NotFound
+
+    try:
+        handle = open(media_path(stored_path), "rb")  # noqa: SIM115  # closed by the response
+    except (OSError, ValueError) as exc:
+        raise NotFound(_("The file of this document is missing.")) from exc
+    try:
+        with transaction.atomic():
+            log_action(actor=actor, action=action, obj=obj, org_path=org_path, data=data or {})
+    except BaseException:
+        handle.close()
+        raise
+    return handle
+
+
 def delete_stored(relative: str) -> None:
     """Remove a stored file, for instance when the database row that named it was not written."""
     with contextlib.suppress(OSError, ValueError):

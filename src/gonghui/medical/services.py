@@ -22,6 +22,7 @@ from gonghui.core.uploads import (
     DOCUMENT_TYPES,
     check_upload,
     delete_stored,
+    open_audited,
     safe_name,
     sha256_of,
     store_upload,
@@ -721,3 +722,20 @@ def claim_pay(*, actor: Any, claim: Claim, payment_ref: str, paid_on: datetime.d
             % {"amount": claim.approved_amount, "number": claim.number},
         )
     return claim
+
+
+def claim_document_open(*, actor: Any, document_id: int) -> tuple[Any, Any]:
+    """Open a claim's document (a hospital bill, a diagnosis: health data) for a cadre in scope; the download is
+    audited, the caller closes the file."""
+    from .selectors import claim_document_get
+
+    doc = claim_document_get(actor=actor, document_id=document_id)
+    handle = open_audited(
+        doc.stored_path,
+        actor=actor,
+        action="gonghui.medical.document_downloaded",
+        obj=doc,
+        org_path=doc.claim.org.path,
+        data={"claim": doc.claim_id},
+    )
+    return doc, handle

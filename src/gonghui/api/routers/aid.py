@@ -8,6 +8,7 @@ announcements of their own union (names masked) and may object. A cadre works in
 
 import datetime
 from decimal import Decimal
+from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
@@ -18,6 +19,7 @@ from gonghui.aid import selectors, services
 from gonghui.aid.models import AidApplication, FileStatus, HardshipFile, Objection
 from gonghui.api.schemas import ErrorOut
 from gonghui.core.errors import NotFound, ServiceError
+from gonghui.core.uploads import attachment_response
 from gonghui.orgs.selectors import org_get
 
 from .member_schemas import OrgRef
@@ -105,6 +107,14 @@ class ApplicationOut(Schema):
     announce_until: datetime.date | None = None
     reject_reason: str = ""
     steps: list[StepOut] = []
+
+
+class DocumentOut(Schema):
+    id: int
+    original_name: str
+    content_type: str
+    size: int
+    uploaded_at: datetime.datetime
 
 
 class ApproveIn(Schema):
@@ -359,6 +369,28 @@ def queue(request: HttpRequest, org_id: int) -> list[dict]:
 )
 def application(request: HttpRequest, application_id: int) -> dict:
     return _app(selectors.application_get(actor=request.user, application_id=application_id), steps=True)
+
+
+@router.get(
+    "/applications/{application_id}/documents",
+    response={200: list[DocumentOut], **ERRORS},
+    summary="The supporting documents of an application",
+)
+def application_documents(request: HttpRequest, application_id: int) -> Any:
+    app = selectors.application_get(actor=request.user, application_id=application_id)
+    return list(app.documents.order_by("uploaded_at", "pk"))
+
+
+@router.get(
+    "/applications/{application_id}/documents/{document_id}",
+    response={200: None, **ERRORS},
+    summary="Download a supporting document (audited)",
+)
+def application_document(request: HttpRequest, application_id: int, document_id: int) -> Any:
+    doc, handle = services.application_document_open(
+        actor=request.user, application_id=application_id, document_id=document_id
+    )
+    return attachment_response(handle, filename=doc.original_name, content_type=doc.content_type)
 
 
 @router.post(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.http import HttpResponse
@@ -22,6 +22,7 @@ from gonghui.aid import selectors, services
 from gonghui.aid.models import AidType, AppState, Category, FileStatus, Objection
 from gonghui.core.errors import NotFound, ServiceError
 from gonghui.core.masking import mask_id_number
+from gonghui.core.uploads import attachment_response
 from gonghui.orgs.selectors import actor_can
 from gonghui.orgs.services import require
 
@@ -396,4 +397,15 @@ def rules(request: ConsoleRequest) -> HttpResponse:
         request,
         "console/aid/rules.html",
         {"form": form, "may_manage": may_manage, "policy": policy, "chain_source": chain_source},
+    )
+
+
+@console_view
+def application_document(request: ConsoleRequest, application_id: int, document_id: int) -> HttpResponse:
+    """A supporting document of an application, as a download; every download is audited."""
+    doc, handle = services.application_document_open(
+        actor=request.user, application_id=application_id, document_id=document_id
+    )
+    return cast(
+        HttpResponse, attachment_response(handle, filename=doc.original_name, content_type=doc.content_type)
     )

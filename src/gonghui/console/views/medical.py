@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gonghui.core.errors import PermissionDenied, ServiceError
-from gonghui.core.uploads import attachment_response, media_path
+from gonghui.core.uploads import attachment_response
 from gonghui.medical import selectors, services
 from gonghui.medical.models import Claim, ClaimStatus
 from gonghui.orgs.services import require
@@ -202,8 +202,7 @@ def claim_pay(request: ConsoleRequest, claim_id: int) -> HttpResponse:
 
 @console_view
 def claim_document(request: ConsoleRequest, document_id: int) -> HttpResponse:
-    doc = selectors.claim_document_get(actor=request.user, document_id=document_id)
-    handle = open(media_path(doc.stored_path), "rb")  # noqa: SIM115 - FileResponse closes it
+    doc, handle = services.claim_document_open(actor=request.user, document_id=document_id)
     return cast(
         HttpResponse, attachment_response(handle, filename=doc.original_name, content_type=doc.content_type)
     )

@@ -1053,26 +1053,17 @@ def rights_policy_set(*, actor: Any, org: Org, remind_workdays_before: int, reop
 
 def case_document_open(*, actor: Any, case_id: int, document_id: int) -> tuple[CaseDocument, Any]:
     """Open a request's document for a cadre in scope and audit the download; the caller closes the file."""
-    from gonghui.core.errors import NotFound
-    from gonghui.core.uploads import media_path
+    from gonghui.core.uploads import open_audited
 
     from ..selectors import case_document_get
 
     doc = case_document_get(actor=actor, case_id=case_id, document_id=document_id)
-    try:
-        handle = open(media_path(doc.stored_path), "rb")  # noqa: SIM115  # closed by the caller
-    except (OSError, ValueError) as exc:
-        raise NotFound(_("The file of this document is missing.")) from exc
-    try:
-        with transaction.atomic():
-            log_action(
-                actor=actor,
-                action="gonghui.rights.case.document_downloaded",
-                obj=doc,
-                org_path=doc.case.org.path,
-                data={"case": doc.case_id, "sha256": doc.sha256},
-            )
-    except BaseException:
-        handle.close()
-        raise
+    handle = open_audited(
+        doc.stored_path,
+        actor=actor,
+        action="gonghui.rights.case.document_downloaded",
+        obj=doc,
+        org_path=doc.case.org.path,
+        data={"case": doc.case_id, "sha256": doc.sha256},
+    )
     return doc, handle
