@@ -566,3 +566,18 @@ def test_the_recuperation_endpoints_are_in_the_schema(client, db):
         "/api/v1/recuperation/quotas/{quota_id}/allocate",
         "/api/v1/recuperation/batches/{batch_id}/quotas",
     } <= set(paths)
+
+
+def test_a_site_is_retired_and_reinstated_through_the_api(site, province_cadre, district_cadre_a, viewer_a):
+    client = logged_in(province_cadre)
+    response = call(client, "POST", f"/sites/{site.pk}/active", {"active": False})
+    assert response.status_code == 200 and response.json()["is_active"] is False
+    assert call(
+        logged_in(district_cadre_a), "POST", f"/sites/{site.pk}/active", {"active": True}
+    ).status_code in (
+        403,
+        404,
+    )
+    site.refresh_from_db()
+    assert site.is_active is False
+    assert call(client, "POST", f"/sites/{site.pk}/active", {"active": True}).json()["is_active"] is True

@@ -14,6 +14,7 @@ import pytest
 from django.urls import reverse
 
 from gonghui.console.forms_recuperation import PolicyForm
+from gonghui.core.errors import ServiceError
 from gonghui.recuperation import services
 from gonghui.recuperation.models import (
     Application,
@@ -28,6 +29,7 @@ from gonghui.recuperation.models import (
 from tests.recuperation_support import (
     NOW,
     batch,
+    batch_input,
     frozen,
     join,
     liu,
@@ -476,3 +478,35 @@ def test_a_read_only_viewer_may_not_write_on_the_union_pages(
     assert not RecuperationPolicy.objects.exists()
     assert not Designation.objects.exists() and not Batch.objects.exists()
     assert not Application.objects.exists()
+
+
+def test_a_retired_site_takes_no_new_batches_until_it_is_used_again(
+    tree, district_cadre_a, district_cadre_b, viewer_a, district_site
+):
+    client = logged_in(district_cadre_a)
+    url = reverse("console:recuperation_site_active", args=[district_site.pk])
+    assert (
+        f'data-testid="site-active-{district_site.pk}"'
+        in client.get(reverse("console:recuperation_sites")).content.decode()
+    )
+    assert logged_in(viewer_a).post(url, {"active": "0"}).status_code == 403
+    assert logged_in(district_cadre_b).post(url, {"active": "0"}).status_code == 404
+    assert client.post(url, {"active": "0"}).status_code == 302
+    district_site.refresh_from_db()
+    assert not district_site.is_active
+    with pytest.raises(ServiceError) as exc:
+        services.batch_create(actor=district_cadre_a, site=district_site, data=batch_input())
+    assert exc.value.code == "site_retired"
+    assert client.post(url, {"active": "1"}).status_code == 302
+    district_site.refresh_from_db()
+    assert district_site.is_active
+    assert services.batch_create(actor=district_cadre_a, site=district_site, data=batch_input()).pk
+
+
+def test_a_batch_that_has_started_is_not_cancelled(batch, province_cadre, frozen):
+    frozen.move_to(datetime.datetime.combine(batch.starts_on, datetime.time(9), tzinfo=NOW.tzinfo))
+    with pytest.raises(ServiceError) as exc:
+        services.batch_cancel(actor=province_cadre, batch=batch, reason="天气")
+    assert exc.value.code == "started"
+    batch.refresh_from_db()
+    assert batch.status == "open"

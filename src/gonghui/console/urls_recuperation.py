@@ -9,6 +9,7 @@ urlpatterns: list = [
     path("stats/", recuperation.stats, name="recuperation_stats"),
     path("new/", recuperation.batch_new, name="recuperation_batch_new"),
     path("sites/", recuperation.sites, name="recuperation_sites"),
+    path("sites/<int:site_id>/active/", recuperation.site_active, name="recuperation_site_active"),
     path("policy/", recuperation.policy, name="recuperation_policy"),
     path("designations/", recuperation.designations, name="recuperation_designations"),
     path(

@@ -177,6 +177,18 @@ def site_create(
     return site
 
 
+def site_set_active(*, actor: Any, site: Site, active: bool) -> Site:
+    """Retire a site (no new batches are planned there; its batches go on) or take it back into use."""
+    require(actor=actor, perm=MANAGE, org=site.org)
+    with transaction.atomic():
+        site = Site.objects.select_for_update().get(pk=site.pk)
+        if site.is_active != active:
+            site.is_active = active
+            site.save(update_fields=["is_active"])
+            _audit(actor, "site_reinstated" if active else "site_retired", site, site.org)
+    return site
+
+
 @dataclass
 class BatchInput:
     title: str
@@ -195,6 +207,8 @@ def batch_create(*, actor: Any, site: Site, data: BatchInput) -> Batch:
     per day and the number of days in force. The organiser holds the whole capacity as the root quota."""
     org = site.org
     require(actor=actor, perm=MANAGE, org=org)
+    if not site.is_active:
+        raise ServiceError("site_retired", _("This site is no longer in use."), field="site")
     title = _one_line(data.title, 120)
     theme = _one_line(data.theme, 60)
     if not title or not theme:
@@ -295,6 +309,8 @@ def batch_cancel(*, actor: Any, batch: Batch, reason: str) -> Batch:
         batch = _locked_batch(batch)
         if batch.status == BatchStatus.CANCELLED:
             raise ServiceError("already_cancelled", _("The batch is already cancelled."))
+        if timezone.localdate() >= batch.starts_on:
+            raise ServiceError("started", _("The batch has started: record who came instead."), status=409)
         live = Application.objects.filter(batch=batch, status__in=[*PLACE_STATUSES, "applied", "waiting"])
         users = list(live.values_list("user_id", flat=True))
         live.update(status=ApplicationStatus.CANCELLED, cancelled_at=timezone.now(), cancel_reason=reason)

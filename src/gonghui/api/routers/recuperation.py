@@ -32,6 +32,7 @@ from gonghui.recuperation.models import (
 
 from .member_schemas import OrgRef
 from .recuperation_schemas import (
+    ActiveIn,
     AllocationOut,
     ApplicationOut,
     AttendanceIn,
@@ -246,6 +247,16 @@ def site_create(request: HttpRequest, data: SiteIn) -> Any:
     org = _org(request, data.org_id, MANAGE)
     site = services.site_create(actor=request.user, org=org, **data.dict(exclude={"org_id"}))
     return Status(201, selectors.site_list(actor=request.user, org=org).get(pk=site.pk))
+
+
+@router.post(
+    "/sites/{site_id}/active", response={200: SiteOut, **ERRORS}, summary="Retire or reinstate a site"
+)
+def site_active(request: HttpRequest, site_id: int, data: ActiveIn) -> Any:
+    """A retired site takes no new batches; the batches already planned there go on."""
+    site = selectors.site_get(actor=request.user, site_id=site_id, perm=MANAGE)
+    services.site_set_active(actor=request.user, site=site, active=data.active)
+    return selectors.site_list(actor=request.user, org=site.org).get(pk=site.pk)
 
 
 # --- batches and quotas -------------------------------------------------------------------------------------

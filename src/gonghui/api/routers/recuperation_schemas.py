@@ -413,3 +413,7 @@ class MineOut(Schema):
     union: OrgRef | None
     batches: list[MineBatchOut]
     applications: list[MyApplicationOut]
+
+
+class ActiveIn(Schema):
+    active: bool

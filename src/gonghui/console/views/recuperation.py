@@ -213,16 +213,33 @@ def sites(request: ConsoleRequest) -> HttpResponse:
             else:
                 messages.success(request, _("The site %(name)s was added.") % {"name": site.name})
                 return redirect("console:recuperation_sites")
+    page = _page(request, rows)
     return render(
         request,
         "console/recuperation/sites.html",
         {
-            "page": _page(request, rows),
+            "page": page,
+            "managed": {s.org_id for s in page.object_list if actor_can(request.user, MANAGE, s.org)},
             "query": _query_without_page(request),
             "form": form,
             "may_manage": may_manage,
         },
     )
+
+
+@console_view
+@require_POST
+def site_active(request: ConsoleRequest, site_id: int) -> HttpResponse:
+    """Retire a site (no new batches there) or take it back into use."""
+    site = selectors.site_get(actor=request.user, site_id=site_id, perm=MANAGE)
+    active = request.POST.get("active") == "1"
+    services.site_set_active(actor=request.user, site=site, active=active)
+    messages.success(
+        request,
+        (_("%(name)s is in use again.") if active else _("%(name)s is retired: no new batches there."))
+        % {"name": site.name},
+    )
+    return redirect("console:recuperation_sites")
 
 
 def _limit(org: Any) -> dict[str, Any]:
