@@ -16,11 +16,11 @@ from ninja import File, Form, Router, Status, UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from gonghui.api.schemas import ErrorOut
-from gonghui.core.errors import NotFound, ServiceError
+from gonghui.api.scope import union_or_top
+from gonghui.core.errors import ServiceError
 from gonghui.medical import selectors, services
 from gonghui.medical.models import Claim
 from gonghui.orgs.models import Org
-from gonghui.orgs.selectors import org_get, top_orgs
 
 from .medical_schemas import (
     ApproveIn,
@@ -52,12 +52,7 @@ VIEW, MANAGE = selectors.VIEW, selectors.MANAGE
 
 
 def _org(request: HttpRequest, org_id: int | None, perm: str = VIEW) -> Org:
-    if org_id:
-        return org_get(actor=request.user, org_id=org_id, perm=perm)
-    top = top_orgs(actor=request.user).first()
-    if top is None:
-        raise NotFound(_("No such union in your scope."))
-    return org_get(actor=request.user, org_id=top.pk, perm=perm)
+    return union_or_top(request, org_id, perm)
 
 
 def _year(year: int | None) -> int:

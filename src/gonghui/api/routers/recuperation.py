@@ -18,9 +18,10 @@ from ninja import Router, Status
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from gonghui.api.schemas import ErrorOut
-from gonghui.core.errors import NotFound, ServiceError
+from gonghui.api.scope import union_or_top
+from gonghui.core.errors import ServiceError
 from gonghui.orgs.models import Org
-from gonghui.orgs.selectors import actor_can, org_get, top_orgs
+from gonghui.orgs.selectors import actor_can, org_get
 from gonghui.recuperation import rules, selectors, services
 from gonghui.recuperation.models import (
     Application,
@@ -64,13 +65,7 @@ VIEW, MANAGE = selectors.VIEW, selectors.MANAGE
 
 
 def _org(request: HttpRequest, org_id: int | None, perm: str = VIEW) -> Org:
-    """The union asked for, or the top of the caller's scope; 404 outside scope, 403 without `perm`."""
-    if org_id:
-        return org_get(actor=request.user, org_id=org_id, perm=perm)
-    top = top_orgs(actor=request.user).first()
-    if top is None:
-        raise NotFound(_("No such union in your scope."))
-    return org_get(actor=request.user, org_id=top.pk, perm=perm)
+    return union_or_top(request, org_id, perm)
 
 
 def _status(value: str, allowed: list[str]) -> str:
