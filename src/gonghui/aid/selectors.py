@@ -283,3 +283,15 @@ def application_steps(*, application: AidApplication) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+def dashboard_figures(*, org: Org, year: int) -> dict[str, Any]:
+    """For the console overview (the caller checked "services.view"): aid paid in `org`'s subtree this year
+    (count and amount) and applications under review there. Two queries."""
+    paid = Payment.objects.filter(
+        subtree_q(org.path, "application__org__path"), paid_on__year=year
+    ).aggregate(n=Count("pk"), total=Sum("amount"))
+    reviewing = AidApplication.objects.filter(
+        subtree_q(org.path, "org__path"), state=AppState.REVIEWING
+    ).count()
+    return {"paid": paid["n"], "amount": paid["total"] or Decimal(0), "reviewing": reviewing}

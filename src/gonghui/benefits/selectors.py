@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, Value
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Substr
 from django.utils.translation import gettext_lazy as _
 
@@ -367,3 +367,13 @@ def verify_published(data: dict[str, Any]) -> dict[str, Any]:
         and rerun.waiting == list(data.get("waiting", [])),
         "winners": rerun.winners,
     }
+
+
+def dashboard_figures(*, org: Org, year: int) -> dict[str, Any]:
+    """For the console overview (the caller checked "services.view"): this year's sign-ups to the activities
+    and offers of `org`'s subtree and the places confirmed. One query."""
+    counts = Entry.objects.filter(subtree_q(org.path, "offer__org__path"), created_at__year=year).aggregate(
+        signups=Count("pk", filter=~Q(status=EntryStatus.CANCELLED)),
+        won=Count("pk", filter=Q(status=EntryStatus.WON)),
+    )
+    return {key: int(n or 0) for key, n in counts.items()}

@@ -235,3 +235,18 @@ def open_enrolment(org: Org, today: datetime.date) -> tuple[int, list[Plan]]:
         if plans and enrolment_open(opens=plans[0].enrol_opens, closes=plans[0].enrol_closes, today=today):
             return year, plans
     return today.year, []
+
+
+def dashboard_figures(*, org: Org, year: int) -> dict[str, Any]:
+    """For the console overview (the caller checked "services.view"): members enrolled for `year` in `org`'s
+    subtree, claims waiting there and the amount paid out this year. Two queries."""
+    sub = subtree_q(org.path, "org__path")
+    claims = Claim.objects.filter(sub).aggregate(
+        waiting=Count("pk", filter=Q(status__in=[ClaimStatus.SUBMITTED, ClaimStatus.MORE_INFO])),
+        paid=Sum("approved_amount", filter=Q(status=ClaimStatus.PAID, paid_on__year=year)),
+    )
+    return {
+        "enrolled": Enrolment.objects.filter(sub, year=year).count(),
+        "waiting": claims["waiting"],
+        "amount": claims["paid"] or Decimal(0),
+    }

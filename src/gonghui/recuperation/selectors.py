@@ -383,3 +383,14 @@ def own_application_get(*, user: Any, application_id: int) -> Application:
     if app is None:
         raise NotFound(_("No such application of yours."))
     return app
+
+
+def dashboard_figures(*, org: Org, year: int) -> dict[str, Any]:
+    """For the console overview (the caller checked "services.view"): this year's applications from `org`'s
+    subtree, the places given and those attended. One query."""
+    counts = Application.objects.filter(subtree_q(org.path, "org__path"), year=year).aggregate(
+        applied=Count("pk", filter=~Q(status=ApplicationStatus.CANCELLED)),
+        placed=Count("pk", filter=Q(status__in=PLACE_STATUSES)),
+        attended=Count("pk", filter=Q(status=ApplicationStatus.ATTENDED)),
+    )
+    return {key: int(n or 0) for key, n in counts.items()}

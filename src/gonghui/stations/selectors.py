@@ -415,3 +415,15 @@ def station_stats(*, actor: Any, org: Org, since: datetime.date, until: datetime
 
 def station_days(*, station: Station, since: datetime.date, until: datetime.date) -> list[StationDay]:
     return list(StationDay.objects.filter(station=station, day__gte=since, day__lte=until).order_by("day"))
+
+
+def dashboard_figures(*, org: Org, since: datetime.date) -> dict[str, Any]:
+    """For the console overview (the caller checked "services.view"): stations in service in `org`'s subtree
+    and their check-ins and walk-ins since `since`. Two queries, from the daily counts."""
+    days = StationDay.objects.filter(subtree_q(org.path, "station__org__path"), day__gte=since).aggregate(
+        checkins=Sum("checkins"), walkins=Sum("walkins")
+    )
+    return {
+        "open": Station.objects.filter(subtree_q(org.path, "org__path"), status=StationStatus.OPEN).count(),
+        "visits": int(days["checkins"] or 0) + int(days["walkins"] or 0),
+    }

@@ -18,6 +18,7 @@ from gonghui.rights import selectors as rights_selectors
 from ..forms import MoveForm, OrgCreateForm, OrgEditForm
 from .common import SESSION_KEY, ConsoleRequest, console_view
 from .members import dashboard_context as member_dashboard
+from .overview import worker_services
 
 
 @console_view
@@ -45,6 +46,7 @@ def dashboard(request: ConsoleRequest) -> HttpResponse:
             "breadcrumb": selectors.org_visible_ancestors(actor=request.user, org=org),
             "members": member_dashboard(actor=request.user, org=org),
             "rights": rights_selectors.case_summary(actor=request.user, org=org),
+            "services": worker_services(actor=request.user, org=org),
         },
     )
 
