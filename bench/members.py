@@ -214,26 +214,42 @@ def python_cpu() -> float:
 
 
 class ServerCpu:
-    """CPU seconds of the PostgreSQL backend process serving Django's connection, from /proc (the server runs
-    on this machine); pid 0 when it cannot be read (SQLite, another host, no permission)."""
+    """CPU seconds of the PostgreSQL server, from /proc (the server runs on this machine): its postmaster, the
+    children it has reaped (backends that have ended, such as the commit's extra connections) and those still
+    running (backends, the checkpointer, the WAL writer, autovacuum). On the throw-away cluster of --pg-server
+    tuned that is this run's work alone; on a shared server it includes everyone's. pid 0 when it cannot be
+    read (SQLite, another host, no permission)."""
 
     def __init__(self, connection: Any) -> None:
         self.pid = 0
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_backend_pid()")
-                pid = cursor.fetchone()[0]
-            if Path(f"/proc/{pid}/stat").exists():
-                self.pid = pid
+                backend = cursor.fetchone()[0]
+            fields = self._stat(backend)
+            if fields is not None:
+                self.pid = int(fields[1])  # the backend's parent: the postmaster
+
+    @staticmethod
+    def _stat(pid: int | str) -> list[str] | None:
+        try:
+            return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
 
     def seconds(self) -> float:
         if not self.pid:
             return 0.0
-        try:
-            fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
+        own = self._stat(self.pid)
+        if own is None:
             return 0.0
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+        ticks = sum(int(own[i]) for i in (11, 12, 13, 14))  # utime, stime, and those of reaped children
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                child = self._stat(entry.name)
+                if child is not None and int(child[1]) == self.pid:
+                    ticks += int(child[11]) + int(child[12])
+        return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def step_search(args: argparse.Namespace) -> dict[str, Any]:

@@ -232,3 +232,54 @@ def test_a_large_file_is_checked_by_helper_processes_with_the_same_outcome(tree,
     job = commit(chair_a, job)
     assert (job.status, job.created_count, job.error_rows) == (ImportJob.Status.DONE, 4, 8)
     assert counters.find_drift() == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_large_valid_rows_import_writes_its_batches_on_several_connections(
+    tree,
+    chair_a,
+    elsewhere,  # noqa: F811
+    settings,
+    monkeypatch,
+    media_root,  # noqa: F811
+):
+    """PostgreSQL only (SQLite writes one transaction at a time). Transactional: the batches' own connections
+    must see the committed stage and job, as the task worker's do."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the commit writes on several connections only on PostgreSQL")
+    monkeypatch.setattr(imports, "BATCH", 25)
+    settings.GONGHUI_IMPORT_CONNECTIONS = 3
+    rows = [row(n) for n in range(100, 300)]
+    rows[57] = row(40)  # already a member of district B's union: reported, not imported
+    job = start(chair_a, tree.grassroots_a, workbook([HEADERS, *rows]))
+    batches = AuditRecord.objects.filter(action="gonghui.member.imported").count()
+    threads: set[int] = set()
+    batch = imports._StagedCommit.batch
+
+    def spy(self, lo, hi):
+        import threading
+
+        threads.add(threading.get_ident())
+        return batch(self, lo, hi)
+
+    monkeypatch.setattr(imports._StagedCommit, "batch", spy)
+    job = commit(chair_a, job)
+    assert (job.status, job.created_count, job.error_rows) == (ImportJob.Status.DONE, 199, 1)
+    assert len(threads) == 3
+    assert problems(job) == {(59, "身份证号码")}
+    numbers = list(Member.objects.filter(org=tree.grassroots_a).values_list("number", flat=True))
+    assert len(numbers) == len(set(numbers)) == 199 and all(member_number_valid(n) for n in numbers)
+    # Numbers follow the file's order, whichever connection wrote the row.
+    by_row = [m.number for m in Member.objects.filter(org=tree.grassroots_a).order_by("number")]
+    assert [Member.objects.get(number=n).id_number for n in by_row[:3]] == [
+        fake_id(100),
+        fake_id(101),
+        fake_id(102),
+    ]
+    assert MemberEvent.objects.filter(member__org=tree.grassroots_a, kind="imported").count() == 199
+    assert AuditRecord.objects.filter(action="gonghui.member.imported").count() - batches == 8
+    assert counters.find_drift() == []
+    # The same file again changes nothing, in parallel too.
+    again = commit(chair_a, start(chair_a, tree.grassroots_a, workbook([HEADERS, *rows])))
+    assert (again.created_count, again.unchanged_count) == (0, 199)
+    assert Member.objects.filter(org=tree.grassroots_a).count() == 199 and counters.find_drift() == []

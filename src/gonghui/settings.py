@@ -293,6 +293,10 @@ GONGHUI_UPLOAD_MAX_MB = int(os.environ.get("GONGHUI_UPLOAD_MAX_MB", "10"))
 GONGHUI_UPLOAD_ZIP_MAX_MB = int(os.environ.get("GONGHUI_UPLOAD_ZIP_MAX_MB", "100"))
 # Member, payroll and payment spreadsheets: a city's roster of a million rows is about 100 MB of CSV.
 GONGHUI_IMPORT_MAX_MB = int(os.environ.get("GONGHUI_IMPORT_MAX_MB", "200"))
+# Database connections a large member import writes its batches on at once (PostgreSQL only; valid-rows mode).
+GONGHUI_IMPORT_CONNECTIONS = int(
+    os.environ.get("GONGHUI_IMPORT_CONNECTIONS", str(min(os.cpu_count() or 1, 4)))
+)
 GONGHUI_EXPORT_HOURS = int(os.environ.get("GONGHUI_EXPORT_HOURS", "24"))
 # Map tiles for the risk map, e.g. https://{s}.tile.example.org/{z}/{x}/{y}.png; empty: markers on a plain background.
 GONGHUI_MAP_TILE_URL = os.environ.get("GONGHUI_MAP_TILE_URL", "")

@@ -41,7 +41,8 @@ def apply(deltas: dict[tuple[str, str, str], int]) -> None:
                 by_ancestor[(org_id, dim, key)] += delta
     if not by_ancestor:
         return
-    changes = [(org_id, dim, key, d) for (org_id, dim, key), d in by_ancestor.items() if d]
+    # In a fixed order, so two imports' batches written at once lock the counter rows in the same order.
+    changes = sorted((org_id, dim, key, d) for (org_id, dim, key), d in by_ancestor.items() if d)
     counts = [c for c in changes if c[1] != LIVE]
     live = [(o, d) for o, dim, _k, d in changes if dim == LIVE]
     table, rollups = MemberRollup._meta.db_table, OrgRollup._meta.db_table

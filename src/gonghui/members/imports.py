@@ -23,6 +23,7 @@ import dataclasses
 import datetime
 import multiprocessing
 import os
+import threading
 from collections import Counter, deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -30,7 +31,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, OperationalError, connection, connections, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -764,6 +765,7 @@ class _StagedCommit:
     serials: _Serials | None = None
     counts: BulkCounts = field(default_factory=BulkCounts)
     bad: int = 0
+    first_serial: int = 0  # set when the batches are written in parallel
 
     def __post_init__(self) -> None:
         job = self.job
@@ -788,23 +790,85 @@ class _StagedCommit:
 
     def run(self) -> None:
         job = self.job
-        for lo in range(1, self.staged + 1, BATCH):
-            hi = min(lo + BATCH - 1, self.staged)
-            self.batch(lo, hi)
+        ranges = [(lo, min(lo + BATCH - 1, self.staged)) for lo in range(1, self.staged + 1, BATCH)]
+        if self._connections(len(ranges)) > 1:
+            self._run_parallel(ranges)
+            return
+        for lo, hi in ranges:
+            self.absorb(*self.batch(lo, hi))
             _progress(job, round(job.total_rows * hi / self.staged), job.total_rows)
 
-    def batch(self, lo: int, hi: int) -> None:
+    def _connections(self, batches: int) -> int:
+        """Valid-rows batches of a large import on PostgreSQL are written on several connections at once: the
+        commit is the database server's work, one connection keeps one core busy (bench/RESULTS.md). An
+        all-or-nothing import is one transaction, so one connection; SQLite writes one transaction at a time.
+        Inside a caller's transaction other connections would not see what it holds, so one connection too."""
+        if (
+            self.all_or_nothing
+            or connection.vendor != "postgresql"
+            or batches < 4
+            or connection.in_atomic_block
+        ):
+            return 1
+        return max(1, min(settings.GONGHUI_IMPORT_CONNECTIONS, batches))
+
+    def _run_parallel(self, ranges: list[tuple[int, int]]) -> None:
+        """Each thread writes every n-th batch on its own connection (closed when it is done). Serials for every
+        staged row are reserved first, so a batch numbers its rows from its own slice and no batch waits on
+        another's lock of the counter (rows left out leave gaps, as a retried batch would anyway). What each
+        batch found is taken in file order once all are written."""
+        job, n = self.job, self._connections(len(ranges))
+        self.first_serial = staging.reserve_serials(self.staged)
+        language = translation.get_language()
+        results: dict[int, tuple[list[tuple[int, str, Any]], BulkCounts]] = {}
+        failures: list[BaseException] = []
+        lock = threading.Lock()
+        written = [0]
+
+        def worker(mine: list[tuple[int, int]]) -> None:
+            try:
+                with translation.override(language):
+                    for lo, hi in mine:
+                        if failures:
+                            return
+                        result = self.batch(lo, hi)
+                        with lock:
+                            results[lo] = result
+                            written[0] += hi - lo + 1
+                            done = written[0]
+                        _progress(job, round(job.total_rows * done / self.staged), job.total_rows)
+            except BaseException as exc:  # re-raised in the calling thread below
+                failures.append(exc)
+            finally:
+                connections.close_all()  # this thread's connection only
+
+        threads = [threading.Thread(target=worker, args=(ranges[i::n],)) for i in range(n)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        if failures:
+            raise failures[0]
+        for lo, _hi in ranges:
+            self.absorb(*results[lo])
+
+    def absorb(self, found: list[tuple[int, str, Any]], counts: BulkCounts) -> None:
+        for row, key, reason in found:
+            self.report(row, key, reason)
+        self.bad += counts.skipped
+        self.counts.add(counts)
+
+    def batch(self, lo: int, hi: int) -> tuple[list[tuple[int, str, Any]], BulkCounts]:
         writing = not (self.all_or_nothing and self.bad)
-        for attempt in (1, 2):
+        for attempt in (1, 2, 3):
             try:
                 with transaction.atomic():
                     if not self.all_or_nothing:
                         _no_flush_wait()
-                    found, counts = self.write(lo, hi, writing)
-                break
+                    return self.write(lo, hi, writing)
             except IntegrityError:
                 # Someone became a member between our look and our insert: look again, once.
-                if attempt == 2:
+                if attempt >= 2:
                     raise ServiceError(
                         "import_conflict",
                         gettext_lazy(
@@ -812,10 +876,12 @@ class _StagedCommit:
                         ),
                         status=409,
                     ) from None
-        for row, key, reason in found:
-            self.report(row, key, reason)
-        self.bad += counts.skipped
-        self.counts.add(counts)
+            except OperationalError as exc:
+                # Two batches updating the same counters may deadlock; PostgreSQL undoes one, which is
+                # written again.
+                if getattr(exc.__cause__, "sqlstate", "") != "40P01" or attempt == 3:
+                    raise
+        raise AssertionError("unreachable")  # pragma: no cover
 
     def write(self, lo: int, hi: int, writing: bool) -> tuple[list[tuple[int, str, Any]], BulkCounts]:
         job = self.job
@@ -863,7 +929,12 @@ class _StagedCommit:
             )
         new = hi - lo + 1 - len(exclude)
         if new:
-            first = self.serials.take(new) if self.serials else staging.reserve_serials(new)
+            if self.serials:
+                first = self.serials.take(new)
+            elif self.first_serial:
+                first = self.first_serial + lo - 1  # this batch's slice of the serials reserved up front
+            else:
+                first = staging.reserve_serials(new)
             groups = staging.insert_new(
                 job_id=job.pk,
                 lo=lo,
