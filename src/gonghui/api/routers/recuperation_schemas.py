@@ -280,16 +280,13 @@ class AllocationOut(Schema):
 # --- applications -------------------------------------------------------------------------------------------
 
 
-class ApplicationOut(Schema):
+class _ApplicationState(Schema):
+    """Where an application stands: what the union's list and the member's own list both show."""
+
     id: int
-    batch_id: int
-    member: MemberRef
-    org: OrgRef
-    quota_org: OrgRef
     status: str
     status_label: str = ""
     points: int
-    points_detail: dict[str, int]
     waiting_position: int | None
     promoted: bool
     created_at: datetime.datetime
@@ -299,12 +296,20 @@ class ApplicationOut(Schema):
     attended_at: datetime.datetime | None
 
     @staticmethod
-    def resolve_quota_org(obj: Any) -> Any:
-        return obj.quota.org if isinstance(obj, Application) else obj.quota_org
-
-    @staticmethod
     def resolve_status_label(obj: Any) -> str:
         return label(ApplicationStatus, obj.status)
+
+
+class ApplicationOut(_ApplicationState):
+    batch_id: int
+    member: MemberRef
+    org: OrgRef
+    quota_org: OrgRef
+    points_detail: dict[str, int]
+
+    @staticmethod
+    def resolve_quota_org(obj: Any) -> Any:
+        return obj.quota.org if isinstance(obj, Application) else obj.quota_org
 
 
 class AttendanceIn(Schema):
@@ -376,28 +381,13 @@ class BatchBrief(Schema):
     site: SiteRef
 
 
-class MyApplicationOut(Schema):
-    id: int
+class MyApplicationOut(_ApplicationState):
     batch: BatchBrief
     union: OrgRef = Field(description="The union whose places the application competes for")
-    status: str
-    status_label: str = ""
-    points: int
-    waiting_position: int | None
-    promoted: bool
-    created_at: datetime.datetime
-    allocated_at: datetime.datetime | None
-    cancelled_at: datetime.datetime | None
-    cancel_reason: str
-    attended_at: datetime.datetime | None
 
     @staticmethod
     def resolve_union(obj: Any) -> Any:
         return obj.quota.org if isinstance(obj, Application) else obj.union
-
-    @staticmethod
-    def resolve_status_label(obj: Any) -> str:
-        return label(ApplicationStatus, obj.status)
 
 
 class MyApplicationDetailOut(MyApplicationOut):
