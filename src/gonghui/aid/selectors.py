@@ -285,9 +285,10 @@ def application_steps(*, application: AidApplication) -> list[dict[str, Any]]:
     return rows
 
 
-def dashboard_figures(*, org: Org, year: int) -> dict[str, Any]:
-    """For the console overview (the caller checked "services.view"): aid paid in `org`'s subtree this year
+def dashboard_figures(*, actor: Any, org: Org, year: int) -> dict[str, Any]:
+    """For the console overview (needs "services.view" on `org`): aid paid in `org`'s subtree this year
     (count and amount) and applications under review there. Two queries."""
+    require(actor=actor, perm=VIEW, org=org)
     paid = Payment.objects.filter(
         subtree_q(org.path, "application__org__path"), paid_on__year=year
     ).aggregate(n=Count("pk"), total=Sum("amount"))

@@ -820,32 +820,6 @@ def aid_sweep(*, today: datetime.date | None = None) -> dict[str, int]:
     return {"announcements_ended": ended, "reviews_due": due}
 
 
-__all__ = [
-    "MAX_DOCUMENTS",
-    "PERM",
-    "ApplicationInput",
-    "HouseholdInput",
-    "Policy",
-    "aid_policy_set",
-    "aid_sweep",
-    "application_approve",
-    "application_reject",
-    "application_submit",
-    "chain_for",
-    "chain_levels_for",
-    "document_add",
-    "file_create",
-    "file_exit",
-    "file_review",
-    "file_verify",
-    "objection_raise",
-    "objection_resolve",
-    "payment_record",
-    "policy_for",
-    "review_chain_set",
-]
-
-
 def application_document_open(*, actor: Any, application_id: int, document_id: int) -> tuple[Any, Any]:
     """Open a supporting document (income proof, hospital bill) for a cadre who may read the application (its
     union or any union on its review chain); the download is audited, the caller closes the file."""
@@ -864,3 +838,30 @@ def application_document_open(*, actor: Any, application_id: int, document_id: i
         data={"application": app.pk},
     )
     return doc, handle
+
+
+__all__ = [
+    "MAX_DOCUMENTS",
+    "PERM",
+    "ApplicationInput",
+    "HouseholdInput",
+    "Policy",
+    "aid_policy_set",
+    "aid_sweep",
+    "application_approve",
+    "application_document_open",
+    "application_reject",
+    "application_submit",
+    "chain_for",
+    "chain_levels_for",
+    "document_add",
+    "file_create",
+    "file_exit",
+    "file_review",
+    "file_verify",
+    "objection_raise",
+    "objection_resolve",
+    "payment_record",
+    "policy_for",
+    "review_chain_set",
+]

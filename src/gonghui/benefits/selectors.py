@@ -18,10 +18,11 @@ from django.db.models.functions import Coalesce, Substr
 from django.utils.translation import gettext_lazy as _
 
 from gonghui.core.errors import NotFound
-from gonghui.members.models import Member, MemberStatus
+from gonghui.members.models import LIVE_STATUSES, Member, MemberStatus
 from gonghui.orgs.models import SEGMENT, Org
 from gonghui.orgs.paths import subtree_q
 from gonghui.orgs.selectors import actor_can, refuse, scope_q
+from gonghui.orgs.services import require
 
 from . import rules
 from .models import (
@@ -39,7 +40,6 @@ from .models import (
 
 VIEW = "services.view"
 MANAGE = "benefit.manage"
-LIVE_STATUSES = (MemberStatus.ACTIVE, MemberStatus.RETAINED, MemberStatus.TRANSFERRING)
 VISIBLE_TO_MEMBERS = (OfferStatus.OPEN, OfferStatus.CLOSED, OfferStatus.ALLOCATED)
 
 
@@ -369,9 +369,10 @@ def verify_published(data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def dashboard_figures(*, org: Org, year: int) -> dict[str, Any]:
-    """For the console overview (the caller checked "services.view"): this year's sign-ups to the activities
+def dashboard_figures(*, actor: Any, org: Org, year: int) -> dict[str, Any]:
+    """For the console overview (needs "services.view" on `org`): this year's sign-ups to the activities
     and offers of `org`'s subtree and the places confirmed. One query."""
+    require(actor=actor, perm=VIEW, org=org)
     counts = Entry.objects.filter(subtree_q(org.path, "offer__org__path"), created_at__year=year).aggregate(
         signups=Count("pk", filter=~Q(status=EntryStatus.CANCELLED)),
         won=Count("pk", filter=Q(status=EntryStatus.WON)),

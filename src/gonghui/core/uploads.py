@@ -24,10 +24,12 @@ from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
 from django.conf import settings
+from django.db import transaction
 from django.http import FileResponse
 from django.utils.translation import gettext_lazy as _
 
-from .errors import ServiceError
+from .audit import log_action
+from .errors import NotFound, ServiceError
 
 HEAD_BYTES = 16
 CHUNK = 64 * 1024
@@ -242,11 +244,6 @@ def open_audited(
     """Open a stored personal document for a cadre who may read it, recording the download in the audit log
     first (a file that cannot be opened is a 404 and records nothing). The caller hands the handle to
     `attachment_response`, which closes it."""
-    from django.db import transaction
-
-    from .audit import log_action
-    from .errors import NotFound
-
     try:
         handle = open(media_path(stored_path), "rb")  # noqa: SIM115  # closed by the response
     except (OSError, ValueError) as exc:

@@ -12,10 +12,11 @@ from django.utils.translation import gettext_lazy as _
 
 from gonghui.core.errors import NotFound
 from gonghui.members.models import LIVE_STATUSES, Member
-from gonghui.members.selectors import own_live_member
+from gonghui.members.selectors import live_member_by_number, own_live_member
 from gonghui.orgs.models import Org
 from gonghui.orgs.paths import is_within, subtree_q
 from gonghui.orgs.selectors import actor_can, scope_q
+from gonghui.orgs.services import require
 
 from .models import AccidentCover, Claim, ClaimDocument, ClaimEvent, ClaimStatus, Enrolment, Plan
 
@@ -108,13 +109,7 @@ def claim_document_get(*, actor: Any, document_id: int) -> ClaimDocument:
 
 def member_by_number(*, org: Org, number: str) -> Member | None:
     """A live member of `org`'s subtree by member number (the caller checked access to `org`)."""
-    return (
-        Member.objects.filter(
-            subtree_q(org.path, "org__path"), number=number.strip(), status__in=LIVE_STATUSES
-        )
-        .select_related("org")
-        .first()
-    )
+    return live_member_by_number(number=number, within=subtree_q(org.path, "org__path"))
 
 
 # --- the member --------------------------------------------------------------------------------------------
@@ -237,9 +232,10 @@ def open_enrolment(org: Org, today: datetime.date) -> tuple[int, list[Plan]]:
     return today.year, []
 
 
-def dashboard_figures(*, org: Org, year: int) -> dict[str, Any]:
-    """For the console overview (the caller checked "services.view"): members enrolled for `year` in `org`'s
+def dashboard_figures(*, actor: Any, org: Org, year: int) -> dict[str, Any]:
+    """For the console overview (needs "services.view" on `org`): members enrolled for `year` in `org`'s
     subtree, claims waiting there and the amount paid out this year. Two queries."""
+    require(actor=actor, perm=VIEW, org=org)
     sub = subtree_q(org.path, "org__path")
     claims = Claim.objects.filter(sub).aggregate(
         waiting=Count("pk", filter=Q(status__in=[ClaimStatus.SUBMITTED, ClaimStatus.MORE_INFO])),

@@ -791,8 +791,9 @@ class _StagedCommit:
     def run(self) -> None:
         job = self.job
         ranges = [(lo, min(lo + BATCH - 1, self.staged)) for lo in range(1, self.staged + 1, BATCH)]
-        if self._connections(len(ranges)) > 1:
-            self._run_parallel(ranges)
+        n = self._connections(len(ranges))
+        if n > 1:
+            self._run_parallel(ranges, n)
             return
         for lo, hi in ranges:
             self.absorb(*self.batch(lo, hi))
@@ -812,20 +813,21 @@ class _StagedCommit:
             return 1
         return max(1, min(settings.GONGHUI_IMPORT_CONNECTIONS, batches))
 
-    def _run_parallel(self, ranges: list[tuple[int, int]]) -> None:
+    def _run_parallel(self, ranges: list[tuple[int, int]], n: int) -> None:
         """Each thread writes every n-th batch on its own connection (closed when it is done). Serials for every
         staged row are reserved first, so a batch numbers its rows from its own slice and no batch waits on
         another's lock of the counter (rows left out leave gaps, as a retried batch would anyway). What each
         batch found is taken in file order once all are written."""
-        job, n = self.job, self._connections(len(ranges))
+        job = self.job
         self.first_serial = staging.reserve_serials(self.staged)
         language = translation.get_language()
         results: dict[int, tuple[list[tuple[int, str, Any]], BulkCounts]] = {}
         failures: list[BaseException] = []
         lock = threading.Lock()
-        written = [0]
+        written = 0
 
         def worker(mine: list[tuple[int, int]]) -> None:
+            nonlocal written
             try:
                 with translation.override(language):
                     for lo, hi in mine:
@@ -834,8 +836,8 @@ class _StagedCommit:
                         result = self.batch(lo, hi)
                         with lock:
                             results[lo] = result
-                            written[0] += hi - lo + 1
-                            done = written[0]
+                            written += hi - lo + 1
+                            done = written
                         _progress(job, round(job.total_rows * done / self.staged), job.total_rows)
             except BaseException as exc:  # re-raised in the calling thread below
                 failures.append(exc)

@@ -179,6 +179,17 @@ def own_live_member(*, user: Any) -> Member | None:
     return own_members(user=user).filter(status__in=LIVE_STATUSES).first()
 
 
+def live_member_by_number(*, number: str, within: Q) -> Member | None:
+    """The live membership with this member number among the rows `within` selects (a subtree, a scope); the
+    caller decides which rows the actor may reach. Typed numbers are trimmed and the check character
+    upper-cased."""
+    return (
+        Member.objects.filter(within, number=number.strip().upper(), status__in=LIVE_STATUSES)
+        .select_related("org")
+        .first()
+    )
+
+
 def card_code(number: str) -> str:
     """The verification code printed in a member card's QR: the number and a short HMAC over it, so that the
     public page cannot be walked through member numbers."""

@@ -16,10 +16,12 @@ from django.db.models.functions import Coalesce, Substr
 from django.utils.translation import gettext_lazy as _
 
 from gonghui.core.errors import NotFound
-from gonghui.members.models import Member, MemberStatus
+from gonghui.members.models import LIVE_STATUSES, Member, MemberStatus
+from gonghui.members.selectors import live_member_by_number
 from gonghui.orgs.models import SEGMENT, Org
 from gonghui.orgs.paths import subtree_q
 from gonghui.orgs.selectors import actor_can, refuse, scope_q
+from gonghui.orgs.services import require
 
 from . import rules
 from .models import (
@@ -36,7 +38,6 @@ from .models import (
 
 VIEW = "services.view"
 MANAGE = "recuperation.manage"
-LIVE_STATUSES = (MemberStatus.ACTIVE, MemberStatus.RETAINED, MemberStatus.TRANSFERRING)
 IN_RUNNING = (ApplicationStatus.APPLIED, ApplicationStatus.ALLOCATED, ApplicationStatus.WAITING)
 
 
@@ -120,15 +121,12 @@ def designation_get(*, actor: Any, designation_id: int, perm: str = VIEW) -> Des
     return row
 
 
-def member_by_number(*, actor: Any, number: str) -> Member | None:
-    """A live member in the actor's view by member number (None when there is none in their scope)."""
-    return (
-        Member.objects.filter(
-            scope_q(actor, VIEW, "org__path"), number=number.strip(), status__in=LIVE_STATUSES
-        )
-        .select_related("org")
-        .first()
-    )
+def member_by_number(*, actor: Any, number: str, org: Org | None = None) -> Member | None:
+    """A live member in the actor's view (and in `org`'s subtree when given) by member number."""
+    within = scope_q(actor, VIEW, "org__path")
+    if org is not None:
+        within &= subtree_q(org.path, "org__path")
+    return live_member_by_number(number=number, within=within)
 
 
 def require_view(actor: Any, org: Org) -> None:
@@ -385,9 +383,10 @@ def own_application_get(*, user: Any, application_id: int) -> Application:
     return app
 
 
-def dashboard_figures(*, org: Org, year: int) -> dict[str, Any]:
-    """For the console overview (the caller checked "services.view"): this year's applications from `org`'s
+def dashboard_figures(*, actor: Any, org: Org, year: int) -> dict[str, Any]:
+    """For the console overview (needs "services.view" on `org`): this year's applications from `org`'s
     subtree, the places given and those attended. One query."""
+    require(actor=actor, perm=VIEW, org=org)
     counts = Application.objects.filter(subtree_q(org.path, "org__path"), year=year).aggregate(
         applied=Count("pk", filter=~Q(status=ApplicationStatus.CANCELLED)),
         placed=Count("pk", filter=Q(status__in=PLACE_STATUSES)),

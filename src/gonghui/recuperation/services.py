@@ -415,24 +415,35 @@ def eligibility_check(
     return rules.check(eligibility_of(batch, policy), facts)
 
 
-def application_submit(*, user: Any, batch_id: int) -> Application:
-    """Apply for a batch within its window, when eligible; the application goes to the nearest quota above
-    the member's union with its priority points."""
-    batch = member_batch_get(user=user, batch_id=batch_id)
-    now = timezone.now()
+def apply_problems(*, batch: Batch, user: Any, now: datetime.datetime | None = None) -> list[tuple[str, str]]:
+    """Every reason `user` may not apply for `batch` now, as (code, message): the application window first,
+    then each rule (rules.check with the facts from the database). Empty: they may apply."""
+    now = now or timezone.now()
+    problems: list[tuple[str, str]] = []
     state = rules.window_state(now=now, opens_at=batch.opens_at, closes_at=batch.closes_at)
     if state != "open":
         message = (
             _("Applications have not opened yet.") if state == "before" else _("Applications are closed.")
         )
-        raise ServiceError("window_closed", message, status=409)
+        problems.append(("window_closed", str(message)))
     member = live_member(user=user)
-    today = timezone.localdate()
-    verdict = eligibility_check(batch=batch, member=member, user=user, today=today)
-    if not verdict.eligible or member is None:
-        policy = policy_for(member.org) if member else RecuperationPolicy()
-        code = verdict.problems[0] if verdict.problems else "member_status"
-        raise ServiceError(code, problem_message(code, batch, policy), status=409)
+    verdict = eligibility_check(batch=batch, member=member, user=user, today=timezone.localdate(now))
+    policy = policy_for(member.org) if member else RecuperationPolicy()
+    return problems + [(code, problem_message(code, batch, policy)) for code in verdict.problems]
+
+
+def application_submit(*, user: Any, batch_id: int) -> Application:
+    """Apply for a batch within its window, when eligible; the application goes to the nearest quota above
+    the member's union with its priority points."""
+    batch = member_batch_get(user=user, batch_id=batch_id)
+    now = timezone.now()
+    problems = apply_problems(batch=batch, user=user, now=now)
+    if problems:
+        code, message = problems[0]
+        raise ServiceError(code, message, status=409)
+    member = live_member(user=user)
+    assert member is not None  # checked by the eligibility
+    today = timezone.localdate(now)
     quota = nearest_quota(batch=batch, org=member.org)
     assert quota is not None  # checked by the eligibility
     policy = policy_for(member.org)
@@ -702,22 +713,30 @@ def recuperation_sweep(*, now: datetime.datetime | None = None) -> dict[str, int
             )
             told_unions += 1
     reminded = 0
-    soon = Application.objects.filter(
-        status=ApplicationStatus.ALLOCATED,
-        reminded_at__isnull=True,
-        batch__status=BatchStatus.OPEN,
-        batch__starts_on__gt=today,
-        batch__starts_on__lte=today + datetime.timedelta(days=REMIND_DAYS_BEFORE),
-    ).select_related("batch", "batch__site")
-    for app in soon:
+    soon = (
+        Batch.objects.filter(
+            status=BatchStatus.OPEN,
+            starts_on__gt=today,
+            starts_on__lte=today + datetime.timedelta(days=REMIND_DAYS_BEFORE),
+            applications__status=ApplicationStatus.ALLOCATED,
+            applications__reminded_at__isnull=True,
+        )
+        .select_related("site")
+        .distinct()
+    )
+    for batch in soon:
+        # One batch at a time: its rows are marked and its members told in the same transaction.
         with transaction.atomic():
-            if not Application.objects.filter(pk=app.pk, reminded_at__isnull=True).update(reminded_at=now):
-                continue
-            notify_users(
-                [app.user_id],
-                str(_("%(title)s starts on %(start)s at %(site)s."))
-                % {"title": app.batch.title, "start": app.batch.starts_on, "site": app.batch.site.name},
-                _portal_url(app),
+            places = Application.objects.select_for_update().filter(
+                batch=batch, status=ApplicationStatus.ALLOCATED, reminded_at__isnull=True
             )
-            reminded += 1
+            users = list(places.values_list("user_id", flat=True))
+            places.update(reminded_at=now)
+            notify_users(
+                users,
+                str(_("%(title)s starts on %(start)s at %(site)s."))
+                % {"title": batch.title, "start": batch.starts_on, "site": batch.site.name},
+                reverse("portal:recuperation_batch", args=[batch.pk]),
+            )
+            reminded += len(users)
     return {"unions_told": told_unions, "members_reminded": reminded}

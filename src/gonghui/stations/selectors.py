@@ -25,6 +25,7 @@ from gonghui.core.errors import NotFound
 from gonghui.orgs.models import SEGMENT, Org, OrgKind
 from gonghui.orgs.paths import subtree_q
 from gonghui.orgs.selectors import actor_can, refuse, scope_q
+from gonghui.orgs.services import require
 
 from . import rules
 from .models import Station, StationDay, StationManager, StationPhoto, StationPolicy, StationStatus
@@ -417,9 +418,10 @@ def station_days(*, station: Station, since: datetime.date, until: datetime.date
     return list(StationDay.objects.filter(station=station, day__gte=since, day__lte=until).order_by("day"))
 
 
-def dashboard_figures(*, org: Org, since: datetime.date) -> dict[str, Any]:
-    """For the console overview (the caller checked "services.view"): stations in service in `org`'s subtree
+def dashboard_figures(*, actor: Any, org: Org, since: datetime.date) -> dict[str, Any]:
+    """For the console overview (needs "services.view" on `org`): stations in service in `org`'s subtree
     and their check-ins and walk-ins since `since`. Two queries, from the daily counts."""
+    require(actor=actor, perm=VIEW, org=org)
     days = StationDay.objects.filter(subtree_q(org.path, "station__org__path"), day__gte=since).aggregate(
         checkins=Sum("checkins"), walkins=Sum("walkins")
     )

@@ -26,9 +26,7 @@ from gonghui.recuperation import rules, selectors, services
 from gonghui.recuperation.models import (
     Application,
     ApplicationStatus,
-    Batch,
     BatchStatus,
-    RecuperationPolicy,
 )
 
 from .member_schemas import OrgRef
@@ -95,25 +93,6 @@ def mine(request: HttpRequest) -> Any:
     }
 
 
-def _problems(request: HttpRequest, batch: Batch, window: str) -> list[ProblemOut]:
-    """Every reason the caller may not apply now: the window first, then each rule, in words."""
-    problems = []
-    if window != "open":
-        message = (
-            _("Applications have not opened yet.") if window == "before" else _("Applications are closed.")
-        )
-        problems.append(ProblemOut(code="window_closed", message=str(message)))
-    member = selectors.live_member(user=request.user)
-    verdict = services.eligibility_check(
-        batch=batch, member=member, user=request.user, today=timezone.localdate()
-    )
-    policy = selectors.policy_for(member.org) if member else RecuperationPolicy()
-    problems += [
-        ProblemOut(code=c, message=services.problem_message(c, batch, policy)) for c in verdict.problems
-    ]
-    return problems
-
-
 @router.get(
     "/mine/batches/{batch_id}", response={200: MineBatchDetailOut, **ERRORS}, summary="A batch open to me"
 )
@@ -121,7 +100,10 @@ def mine_batch(request: HttpRequest, batch_id: int) -> Any:
     """The batch, whether I may apply now and, if not, every reason (code and translated message)."""
     batch = selectors.member_batch_get(user=request.user, batch_id=batch_id)
     out = MineBatchDetailOut.from_orm(batch)
-    out.problems = _problems(request, batch, out.window)
+    out.problems = [
+        ProblemOut(code=code, message=message)
+        for code, message in services.apply_problems(batch=batch, user=request.user)
+    ]
     out.can_apply = not out.problems
     return out
 

@@ -28,11 +28,11 @@ def worker_services(*, actor: Any, org: Org) -> list[dict[str, Any]]:
         return []
     today = timezone.localdate()
     year = today.year
-    a = aid.dashboard_figures(org=org, year=year)
-    m = medical.dashboard_figures(org=org, year=year)
-    r = recuperation.dashboard_figures(org=org, year=year)
-    s = stations.dashboard_figures(org=org, since=today - datetime.timedelta(days=29))
-    b = benefits.dashboard_figures(org=org, year=year)
+    a = aid.dashboard_figures(actor=actor, org=org, year=year)
+    m = medical.dashboard_figures(actor=actor, org=org, year=year)
+    r = recuperation.dashboard_figures(actor=actor, org=org, year=year)
+    s = stations.dashboard_figures(actor=actor, org=org, since=today - datetime.timedelta(days=29))
+    b = benefits.dashboard_figures(actor=actor, org=org, year=year)
     return [
         {
             "key": "aid",

@@ -22,7 +22,6 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from gonghui.core.errors import ServiceError
-from gonghui.orgs.paths import is_within
 from gonghui.orgs.selectors import actor_can, org_children, org_get
 from gonghui.orgs.services import require
 from gonghui.recuperation import rules, selectors, services
@@ -357,9 +356,8 @@ def designations(request: ConsoleRequest) -> HttpResponse:
         require(actor=request.user, perm=MANAGE, org=org)
         if form.is_valid():
             d = form.cleaned_data
-            number = d["member_number"].strip().upper()
-            member = selectors.member_by_number(actor=request.user, number=number)
-            if member is None or not is_within(member.org.path, org.path):
+            member = selectors.member_by_number(actor=request.user, number=d["member_number"], org=org)
+            if member is None:
                 form.add_error("member_number", _("No member with this number in this union."))
             else:
                 try:

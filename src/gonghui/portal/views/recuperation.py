@@ -44,12 +44,9 @@ def batch(request: HttpRequest, batch_id: int) -> HttpResponse:
     window = rules.window_state(now=now, opens_at=b.opens_at, closes_at=b.closes_at)
     problems: list[str] = []
     if b.my_application is None and window == "open":  # type: ignore[attr-defined]
-        member = selectors.live_member(user=request.user)
-        verdict = services.eligibility_check(
-            batch=b, member=member, user=request.user, today=timezone.localdate(now)
-        )
-        policy = selectors.policy_for(member.org) if member else None
-        problems = [services.problem_message(c, b, policy) for c in verdict.problems] if policy else []
+        problems = [
+            message for _code, message in services.apply_problems(batch=b, user=request.user, now=now)
+        ]
     return render(
         request,
         "portal/recuperation/batch.html",
