@@ -98,6 +98,28 @@ def test_it_rejects_an_id_number_born_in_the_future():
         clean_id_number(first17 + ric.calc_check_digit(first17 + "0"))
 
 
+def test_the_future_is_judged_by_the_current_date_even_when_time_moves():
+    """The date is cached for at most a minute (bulk imports): travelling in time still moves it."""
+    import time_machine
+    from stdnum.cn import ric
+
+    first17 = "11010520300101002"  # born on 1 January 2030
+    number = first17 + ric.calc_check_digit(first17 + "0")
+    with (
+        time_machine.travel(datetime.datetime(2029, 12, 31, 12, tzinfo=datetime.UTC), tick=False),
+        pytest.raises(ServiceError, match="birth date"),
+    ):
+        clean_id_number(number)
+    with time_machine.travel(datetime.datetime(2030, 1, 2, 12, tzinfo=datetime.UTC), tick=False):
+        assert clean_id_number(number) == number
+
+
+def test_compact_ascii_and_messy_spellings_normalise_alike():
+    assert normalize_id_number("11010519491231002x") == WOMAN
+    assert normalize_id_number(" 110105-1949 1231 002x ") == WOMAN
+    assert normalize_id_number("１１０１０５１９４９１２３１００２ｘ") == WOMAN
+
+
 def test_it_rejects_an_id_number_from_an_unknown_province_but_not_an_unknown_county():
     from stdnum.cn import ric
 

@@ -629,3 +629,57 @@ def test_a_roster_checked_but_never_committed_is_deleted_after_a_week(tree, chai
     assert job.status == "cancelled" and not stored.exists()
     assert job.problems.exists()  # what was wrong with the file is still there to read
     assert imports.import_files_sweep(now=job.created_at + datetime.timedelta(days=9)) == 0
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("  张　三 ", "张 三"),  # full-width space folded, ends trimmed
+        ("a \t b", "a b"),  # ASCII runs of whitespace made one space
+        ("ＡＢ１２", "AB12"),  # full-width letters and digits folded
+        ("x\u200by", "xy"),  # invisible characters dropped
+        (12345.0, "12345"),
+    ],
+)
+def test_cells_read_as_tidy_text(value, expected):
+    from gonghui.members.spreadsheets import text
+
+    assert text(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2024-03-05", datetime.date(2024, 3, 5)),
+        ("2024-3-5", datetime.date(2024, 3, 5)),
+        ("2024年3月5日", datetime.date(2024, 3, 5)),
+        ("２０２４－０３－０５", datetime.date(2024, 3, 5)),
+        ("20240305", datetime.date(2024, 3, 5)),
+    ],
+)
+def test_dates_are_read_in_every_common_spelling(value, expected):
+    from gonghui.members.spreadsheets import date_cell
+
+    assert date_cell(value) == expected
+
+
+@pytest.mark.parametrize("value", ["2024-02-30", "2024-13-01", "someday"])
+def test_impossible_dates_are_reported_not_guessed(value):
+    from gonghui.members.spreadsheets import CellError, date_cell
+
+    with pytest.raises(CellError):
+        date_cell(value)
+
+
+def test_codes_lose_spaces_and_dashes_whatever_their_width():
+    from gonghui.members.spreadsheets import digits_cell
+
+    assert digits_cell(" 330106-1990 0101 121x ") == "33010619900101121X"
+    assert digits_cell("１３８－０００ ０００１") == "1380000001"
+
+
+@pytest.mark.parametrize("value", ["2024-3", "2024-03", "2024年3月", "2024.3", "202403", "2024-3-18"])
+def test_months_are_read_in_every_common_spelling(value):
+    from gonghui.members.spreadsheets import month_cell
+
+    assert month_cell(value) == datetime.date(2024, 3, 1)

@@ -265,6 +265,10 @@ def text(value: Any) -> str:
     runs of spaces made one, digits stored as a float written without ".0"."""
     if value is None or value == "":
         return ""
+    if type(value) is str and value.isascii():
+        # NFKC leaves ASCII as it is and the invisible characters are not ASCII: only the spaces to tidy
+        # (most cells of a large file take this path).
+        return " ".join(value.split())
     if isinstance(value, bool):
         return "1" if value else "0"
     if isinstance(value, float):
@@ -281,7 +285,8 @@ def text(value: Any) -> str:
 
 def compact(value: Any) -> str:
     """Text without any spaces or dashes inside (numbers and codes: "138 0000 0001", "330106-1990...")."""
-    return re.sub(r"[\s\-]", "", text(value))
+    # text() has made every run of whitespace one space.
+    return text(value).replace(" ", "").replace("-", "")
 
 
 def digits_cell(value: Any) -> str:
@@ -320,6 +325,11 @@ def date_cell(value: Any) -> datetime.date | None:
     2024-03-05 or 20240305. None for an empty cell."""
     if value is None or value == "":
         return None
+    if type(value) is str and len(value) == 10 and value[4] == "-" == value[7]:
+        try:  # 2024-03-05, as most files and every export write it
+            return datetime.date.fromisoformat(value)
+        except ValueError:
+            pass  # the patterns below report it
     if isinstance(value, datetime.datetime):
         return value.date()
     if isinstance(value, datetime.date):
@@ -328,7 +338,7 @@ def date_cell(value: Any) -> datetime.date | None:
         if 19000101 <= value <= 29991231 and float(value).is_integer():
             return date_cell(str(int(value)))
         return _serial_date(float(value))
-    raw = compact(value)
+    raw = text(value).replace(" ", "")  # dashes kept: they separate 2024-3-5
     if re.fullmatch(r"\d{5}(\.0+)?", raw):
         return _serial_date(float(raw))
     for pattern in _DATE_PATTERNS:
@@ -350,7 +360,7 @@ def month_cell(value: Any) -> datetime.date | None:
     ):
         day = date_cell(value)
         return day.replace(day=1) if day else None
-    raw = compact(value)
+    raw = text(value).replace(" ", "")  # dashes kept: they separate 2024-3-5
     for pattern in _MONTH_PATTERNS:
         match = pattern.fullmatch(raw)
         if match:
