@@ -6,3 +6,8 @@ class CoreConfig(AppConfig):
     name = "gonghui.core"
     label = "core"
     verbose_name = _("Core")
+
+    def ready(self) -> None:
+        from .lookups import register
+
+        register()

@@ -105,7 +105,7 @@ def live_members_by_index(indexes: Sequence[str], *, fields: Sequence[str] = ())
     found: dict[str, Member] = {}
     only = ["pk", "org", "status", "employment_form", "joined_on", "id_number_index", *fields]
     for chunk in _chunks(list(indexes)):
-        for member in Member.objects.filter(id_number_index__in=chunk, status__in=LIVE_STATUSES).only(*only):
+        for member in Member.objects.filter(id_number_index__any=chunk, status__in=LIVE_STATUSES).only(*only):
             found[member.id_number_index or ""] = member
     return found
 
@@ -119,7 +119,7 @@ def _accounts_by_mobile(mobiles: Iterable[str]) -> dict[str, int]:
     wanted = {field.index(m): m for m in set(mobiles) if m}  # type: ignore[attr-defined]
     found: dict[str, int] = {}
     for chunk in _chunks(list(wanted)):
-        for index, user_id in User.objects.filter(mobile_index__in=chunk).values_list("mobile_index", "pk"):
+        for index, user_id in User.objects.filter(mobile_index__any=chunk).values_list("mobile_index", "pk"):
             found[wanted[index]] = user_id
     return found
 

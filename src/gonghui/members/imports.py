@@ -469,7 +469,7 @@ class _MemberScan(_Scan):
         live = {
             index: (org_id, path, name)
             for index, org_id, path, name in Member.objects.filter(
-                id_number_index__in=list(by_index), status__in=LIVE_STATUSES
+                id_number_index__any=list(by_index), status__in=LIVE_STATUSES
             ).values_list("id_number_index", "org_id", "org__path", "org__name")
         }
         good: dict[Org, list[NewMember]] = {}

@@ -446,14 +446,18 @@ def _no_header(layout: Layout) -> ServiceError:
 
 
 def _data_rows(raw: Iterator[list[Any]], first_row: int) -> Iterator[tuple[int, list[Any]]]:
+    def filled(c: Any) -> bool:
+        return c is not None and c != "" and (not isinstance(c, str) or bool(c.strip()))
+
     for number, cells in enumerate(raw, start=first_row):
-        present = [c for c in cells if c is not None and c != "" and (not isinstance(c, str) or c.strip())]
-        if not present:
+        # Only the first filled cell is needed for most rows (a million-row file passes here once per row).
+        first = next((c for c in cells if filled(c)), None)
+        if first is None:
             continue
-        head = text(present[0])
-        if head.startswith("示例") or (_NOT_DATA.match(head) and len(present) <= 2):
+        head = text(first)
+        if head.startswith("示例") or (_NOT_DATA.match(head) and sum(map(filled, cells)) <= 2):
             continue
-        yield number, list(cells)
+        yield number, cells if type(cells) is list else list(cells)
 
 
 def _open(raw: Iterator[list[Any]], layout: Layout, total_rows: int | None) -> Table:
