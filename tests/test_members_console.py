@@ -364,6 +364,18 @@ def test_the_queue_costs_the_same_queries_whatever_the_page_size(
 # --- members -----------------------------------------------------------------------------------------------
 
 
+def test_the_union_column_shows_only_when_the_list_spans_several_unions(
+    client, tree, district_cadre_a, chair_a, member_in_a
+):
+    login(client, chair_a)  # the chair's console opens on the grassroots union itself
+    assert client.get(reverse("console:member_list")).context["show_union"] is False
+    client.logout()
+    login(client, district_cadre_a)
+    response = client.get(reverse("console:member_list"))
+    assert response.context["show_union"] is True
+    assert tree.grassroots_a.name in response.content.decode()
+
+
 def test_the_member_list_costs_the_same_queries_whatever_the_page_size(
     client, tree, chair_a, django_assert_num_queries
 ):

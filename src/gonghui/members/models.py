@@ -124,8 +124,14 @@ class Member(PersonFields):
     org = models.ForeignKey(
         Org, on_delete=models.PROTECT, related_name="members", verbose_name=_("union"), db_index=False
     )
+    # Indexed only where set (below): most imported members have no portal account yet.
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="memberships"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="memberships",
+        db_index=False,
     )
     number = models.CharField(_("member number"), max_length=16)
     status = models.CharField(_("status"), max_length=12, choices=MemberStatus.choices, default="active")
@@ -156,6 +162,9 @@ class Member(PersonFields):
             models.Index(fields=["id_last4", "org"], name="member_last4"),
             models.Index(fields=["id_number_index"], name="member_id_index"),
             models.Index(fields=["mobile_index"], name="member_mobile_index"),
+            # A member's own memberships (user_id = x implies the condition, so the planner uses it); an import
+            # of members without accounts adds no entry here.
+            models.Index(fields=["user"], condition=Q(user__isnull=False), name="member_user"),
             # Prefix search within a cadre's unions: the union first, then the name's prefix, so a district of
             # 16,000 members among a million finds "wx%" without reading the province's "wx" rows (measured:
             # p99 164 ms with single-column indexes, bench/RESULTS.md). The pattern operator class makes LIKE

@@ -280,6 +280,8 @@ def member_list(request: ConsoleRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "rows": [_masked(m) for m in page.object_list],
+            # A grassroots union's own list needs no union column (on a phone it doubles each row's height).
+            "show_union": any(m.org_id != request.org.pk for m in page.object_list),
             "query": _query_without_page(request),
             "can_manage": org_selectors.actor_can(request.user, "member.manage", request.org),
         },
