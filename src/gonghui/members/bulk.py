@@ -46,7 +46,7 @@ UPDATABLE = (
     "work_division_code",
     "work_place",
 )
-CHUNK = 2000  # ids per IN (...) query, well under SQLite's and PostgreSQL's parameter limits
+CHUNK = 2000  # values per lookup (one array on PostgreSQL, IN (...) under SQLite's parameter limit elsewhere)
 
 
 @dataclass

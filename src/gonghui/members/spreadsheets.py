@@ -313,6 +313,11 @@ _MONTH_PATTERNS = (
 )
 
 
+def _date_text(value: Any) -> str:
+    """A date or month cell as text without spaces; unlike compact(), dashes stay: they separate 2024-3-5."""
+    return text(value).replace(" ", "")
+
+
 def _serial_date(number: float) -> datetime.date:
     # Excel's day 60 is the 29 February 1900 that never was; serials of real data are far above it.
     if not 1 <= number < 2_958_466:
@@ -338,7 +343,7 @@ def date_cell(value: Any) -> datetime.date | None:
         if 19000101 <= value <= 29991231 and float(value).is_integer():
             return date_cell(str(int(value)))
         return _serial_date(float(value))
-    raw = text(value).replace(" ", "")  # dashes kept: they separate 2024-3-5
+    raw = _date_text(value)
     if re.fullmatch(r"\d{5}(\.0+)?", raw):
         return _serial_date(float(raw))
     for pattern in _DATE_PATTERNS:
@@ -360,7 +365,7 @@ def month_cell(value: Any) -> datetime.date | None:
     ):
         day = date_cell(value)
         return day.replace(day=1) if day else None
-    raw = text(value).replace(" ", "")  # dashes kept: they separate 2024-3-5
+    raw = _date_text(value)
     for pattern in _MONTH_PATTERNS:
         match = pattern.fullmatch(raw)
         if match:
@@ -445,17 +450,18 @@ def _no_header(layout: Layout) -> ServiceError:
     )
 
 
-def _data_rows(raw: Iterator[list[Any]], first_row: int) -> Iterator[tuple[int, list[Any]]]:
-    def filled(c: Any) -> bool:
-        return c is not None and c != "" and (not isinstance(c, str) or bool(c.strip()))
+def _filled(cell: Any) -> bool:
+    return cell is not None and cell != "" and (not isinstance(cell, str) or bool(cell.strip()))
 
+
+def _data_rows(raw: Iterator[list[Any]], first_row: int) -> Iterator[tuple[int, list[Any]]]:
     for number, cells in enumerate(raw, start=first_row):
         # Only the first filled cell is needed for most rows (a million-row file passes here once per row).
-        first = next((c for c in cells if filled(c)), None)
+        first = next((c for c in cells if _filled(c)), None)
         if first is None:
             continue
         head = text(first)
-        if head.startswith("示例") or (_NOT_DATA.match(head) and sum(map(filled, cells)) <= 2):
+        if head.startswith("示例") or (_NOT_DATA.match(head) and sum(map(_filled, cells)) <= 2):
             continue
         yield number, cells if type(cells) is list else list(cells)
 
