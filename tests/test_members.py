@@ -375,6 +375,24 @@ def test_search_by_name_pinyin_initials_number_last4_and_blind_index(
     assert list(member_search(actor=chair_b, q="张晓")) == []
 
 
+def test_a_search_by_id_number_finds_past_and_live_memberships(tree, member_a, notice, chair_a):
+    # Live and past memberships sit in two partial indexes (members.models.id_index_q): both are asked.
+    m = svc.application_approve(actor=chair_a, application=join(member_a, employer_org=tree.grassroots_a))
+    svc.member_status_change(actor=chair_a, member=m, status="withdrawn", reason="本人书面申请退会")
+    assert list(member_search(actor=chair_a, q=m.id_number)) == [m]
+    again = svc.member_create(
+        actor=chair_a,
+        org=tree.grassroots_a,
+        person=svc.person_clean(
+            name=m.name, id_number=m.id_number, mobile=m.mobile, employment_form="regular"
+        ),
+    )
+    found = list(member_search(actor=chair_a, q=m.id_number))
+    assert sorted(x.pk for x in found) == sorted([m.pk, again.pk])
+    assert {x.status for x in found} == {"withdrawn", "active"}
+    assert list(member_search(actor=chair_a, q=m.id_number, status="live")) == [again]
+
+
 def test_a_search_page_costs_the_same_queries_whatever_its_size(
     tree, notice, chair_a, django_assert_num_queries
 ):

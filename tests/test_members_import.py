@@ -638,6 +638,8 @@ def test_a_roster_checked_but_never_committed_is_deleted_after_a_week(tree, chai
         ("a \t b", "a b"),  # ASCII runs of whitespace made one space
         ("ＡＢ１２", "AB12"),  # full-width letters and digits folded
         ("x\u200by", "xy"),  # invisible characters dropped
+        ("杭州\x00市\x07", "杭州市"),  # control characters dropped (a NUL cannot even be stored)
+        ("Room\x00 5\x1b", "Room 5"),  # ... from ASCII text too
         (12345.0, "12345"),
     ],
 )

@@ -60,7 +60,15 @@ from .bulk import (
     id_index,
     source_label,
 )
-from .models import LIVE_STATUSES, EmploymentForm, ImportJob, ImportProblem, Member, MemberStatus
+from .models import (
+    LIVE_STATUSES,
+    EmploymentForm,
+    ImportJob,
+    ImportProblem,
+    Member,
+    MemberStatus,
+    id_index_q,
+)
 from .rules import HOLDING_KINDS, member_number_valid
 from .selectors import IMPORT_PERMISSIONS
 from .services import Person, clean_name, member_numbers_reserve, parse_money
@@ -569,7 +577,7 @@ class _DuesScan(_Scan):
         by_index: dict[str, Member] = {}
         if indexes:
             # A person may have several memberships over the years: the live one, else the latest.
-            for m in within.filter(id_number_index__in=list(indexes.values())).order_by("pk"):
+            for m in within.filter(id_index_q(list(indexes.values()))).order_by("pk"):
                 current = by_index.get(m.id_number_index or "")
                 if current is None or m.status in LIVE_STATUSES or current.status not in LIVE_STATUSES:
                     by_index[m.id_number_index or ""] = m

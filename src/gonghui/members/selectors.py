@@ -38,6 +38,7 @@ from .models import (
     MemberPolicy,
     MemberRollup,
     Transfer,
+    id_index_q,
 )
 from .rules import member_number_valid
 
@@ -137,7 +138,7 @@ def member_search(
         elif term.kind == "number":
             qs = qs.filter(number=term.value)
         elif term.kind == "id_number":
-            qs = qs.filter(blind_q(Member, "id_number", term.value))
+            qs = qs.filter(id_index_q([Member._meta.get_field("id_number").index(term.value)]))  # type: ignore[attr-defined]
         elif term.kind == "mobile":
             qs = qs.filter(blind_q(Member, "mobile", term.value))
         elif term.kind == "pinyin":

@@ -245,7 +245,10 @@ def employment_form_code(value: str) -> str | None:
 
 # --- cells -------------------------------------------------------------------------------------------------
 
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"))
+# Zero-width characters, and the control characters that are not whitespace (a NUL cannot even be stored).
+_INVISIBLE = dict.fromkeys(
+    [*map(ord, "\u200b\u200c\u200d\u2060\ufeff"), *(c for c in range(32) if not chr(c).isspace()), 0x7F]
+)
 EXCEL_EPOCH = datetime.date(1899, 12, 30)
 # Digits stored as a float lose everything after the 15th significant digit: an 18-digit ID number typed into
 # a number-formatted cell is already wrong in the file.
@@ -266,9 +269,10 @@ def text(value: Any) -> str:
     if value is None or value == "":
         return ""
     if type(value) is str and value.isascii():
-        # NFKC leaves ASCII as it is and the invisible characters are not ASCII: only the spaces to tidy
-        # (most cells of a large file take this path).
-        return " ".join(value.split())
+        # NFKC leaves ASCII as it is: only the spaces to tidy, and rarely a control character (most cells of
+        # a large file take this path).
+        out = " ".join(value.split())
+        return out if out.isprintable() else out.translate(_INVISIBLE)
     if isinstance(value, bool):
         return "1" if value else "0"
     if isinstance(value, float):
