@@ -375,6 +375,24 @@ def test_search_by_name_pinyin_initials_number_last4_and_blind_index(
     assert list(member_search(actor=chair_b, q="张晓")) == []
 
 
+def test_letters_find_members_by_full_pinyin_or_initials_once_each_within_scope(
+    tree, notice, chair_a, chair_b
+):
+    def add(actor, org, n, name):
+        return svc.member_create(actor=actor, org=org, person=person(n, name=name))
+
+    by_pinyin = add(chair_a, tree.grassroots_a, 20, "夏天")  # xiatian, xt
+    by_initials = add(chair_a, tree.grassroots_a, 21, "徐晓")  # xuxiao, xx
+    add(chair_a, tree.grassroots_a, 22, "王强")  # wangqiang, wq: neither
+    add(chair_b, tree.grassroots_b, 23, "夏雪")  # xiaxue, xx: outside chair_a's scope
+    assert [m.pk for m in member_search(actor=chair_a, q="xia")] == [by_pinyin.pk]
+    assert [m.pk for m in member_search(actor=chair_a, q="XX")] == [by_initials.pk]
+    # "x" starts both the pinyin and the initials of each: every member is listed once, in pinyin order.
+    assert [m.pk for m in member_search(actor=chair_a, q="x")] == [by_pinyin.pk, by_initials.pk]
+    assert member_search(actor=chair_a, q="x").count() == 2
+    assert [m.pk for m in member_search(actor=chair_a, q="x", status="withdrawn")] == []
+
+
 def test_a_search_by_id_number_finds_past_and_live_memberships(tree, member_a, notice, chair_a):
     # Live and past memberships sit in two partial indexes (members.models.id_index_q): both are asked.
     m = svc.application_approve(actor=chair_a, application=join(member_a, employer_org=tree.grassroots_a))
@@ -402,11 +420,12 @@ def test_a_search_page_costs_the_same_queries_whatever_its_size(
             org=tree.grassroots_a,
             person=person(n + 10, name=f"李{'一二三四五六七八九十甲乙'[n]}"),
         )
-    for size in (2, 10):
-        chair_a.__dict__.pop("_gonghui_grants", None)
-        with django_assert_num_queries(2):
-            rows = list(member_search(actor=chair_a, q="李")[:size])
-            assert all(r.org.name for r in rows)
+    for q in ("李", "li"):  # characters, then letters (full pinyin or initials)
+        for size in (2, 10):
+            chair_a.__dict__.pop("_gonghui_grants", None)
+            with django_assert_num_queries(2):
+                rows = list(member_search(actor=chair_a, q=q)[:size])
+                assert len(rows) == size and all(r.org.name for r in rows)
 
 
 def test_reconcile_reports_no_drift_after_changes(tree, member_a, notice, chair_a):

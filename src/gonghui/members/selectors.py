@@ -142,7 +142,16 @@ def member_search(
         elif term.kind == "mobile":
             qs = qs.filter(blind_q(Member, "mobile", term.value))
         elif term.kind == "pinyin":
-            qs = qs.filter(Q(name_pinyin__startswith=term.value) | Q(name_initials__startswith=term.value))
+            # Full pinyin or initials: the union of two lookups, each on its (union, prefix) index. PostgreSQL
+            # cannot pair the arms of an OR with the join on the union, so an OR read every member of every
+            # union in scope and filtered them (p50 8 times the single lookup at a million members,
+            # bench/RESULTS.md 2026-11-29); the union reads only the matches, then the rows by primary key.
+            matches = (
+                qs.filter(name_pinyin__startswith=term.value)
+                .values("pk")
+                .union(qs.filter(name_initials__startswith=term.value).values("pk"), all=True)
+            )
+            qs = Member.objects.filter(pk__in=matches)
         else:
             qs = qs.filter(name__startswith=term.value)
     if status == "live":
